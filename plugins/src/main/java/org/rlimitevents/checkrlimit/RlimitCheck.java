@@ -1,0 +1,130 @@
+package org.rlimitevents.checkrlimit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+
+import org.rlimitevents.kernel.proc.Limit;
+import org.rlimitevents.kernel.proc.PrivilegeRequiredException;
+import org.rlimitevents.kernel.proc.ProcEntry;
+import org.rlimitevents.kernel.proc.ProcFs;
+import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.proc.Resource;
+import org.rlimitevents.kernel.proc.Usage;
+import org.rlimitevents.plugin.CheckResult;
+import org.rlimitevents.plugin.Perfdata;
+import org.rlimitevents.plugin.Range;
+import org.rlimitevents.plugin.Status;
+import org.rlimitevents.plugin.Thresholds;
+
+/** The check itself: select processes, read usage and limits, evaluate, and build the result. */
+public final class RlimitCheck {
+    private final CheckOptions options;
+
+    public RlimitCheck(CheckOptions options) {
+        this.options = options;
+    }
+
+    public CheckResult run(ProcFs procFs, int selfPid) throws UsageException {
+        List<Finding> findings = new ArrayList<>();
+        int processes = 0;
+        for (ProcEntry p : options.selection().select(procFs, selfPid)) {
+            try {
+                List<Finding> ofProcess = new ArrayList<>();
+                for (Resource r : options.resources()) {
+                    ofProcess.add(evaluate(p, r, procFs));
+                }
+                findings.addAll(ofProcess);
+                processes++;
+            } catch (ProcessGoneException e) {
+                // exited during the check: report it as not matched rather than half-read
+            }
+        }
+        if (findings.isEmpty()) {
+            return CheckResult.of(options.noMatch(), "no process matched " + options.selection().describe());
+        }
+        return result(findings, processes);
+    }
+
+    Finding evaluate(ProcEntry p, Resource r, ProcFs procFs) {
+        String comm = p.comm();
+        int uid = p.status().realUid();
+        Limit pair = p.limits().getOrDefault(r, new Limit(Limit.UNLIMITED, Limit.UNLIMITED));
+        long limit = options.limit() == LimitKind.SOFT ? pair.soft() : pair.hard();
+        OptionalDouble usage;
+        try {
+            usage = Usage.of(p, r, procFs);
+        } catch (PrivilegeRequiredException e) {
+            return new Finding(p.pid(), comm, uid, r, OptionalDouble.empty(), limit, Thresholds.NONE,
+                    Status.UNKNOWN, e.getMessage());
+        }
+        String note = null;
+        if (r.kind == Resource.Kind.LIMIT_ONLY) {
+            note = r == Resource.RSS ? "not enforced by Linux" : "limit only: Linux keeps no usage to compare";
+        } else if (r == Resource.NPROC && uid == 0) {
+            note = "root is exempt";
+        } else if (r.kind == Resource.Kind.CEILING && limit == 0) {
+            note = "may not raise its priority";
+        } else if (usage.isEmpty()) {
+            note = "no usage: kernel thread";
+        }
+        if (note != null) {
+            return new Finding(p.pid(), comm, uid, r, usage, limit, Thresholds.NONE, Status.OK, note);
+        }
+        Thresholds configured = options.thresholds().of(r);
+        Thresholds effective = Limit.isUnlimited(limit)
+                ? new Thresholds(absoluteOnly(configured.warning()), absoluteOnly(configured.critical()))
+                : configured.ofLimit(limit);
+        return new Finding(p.pid(), comm, uid, r, usage, limit, effective,
+                effective.evaluate(usage.getAsDouble()), null);
+    }
+
+    /** Against an unlimited limit a percentage means nothing; an absolute range still applies. */
+    private static Range absoluteOnly(Range range) {
+        return range == null || range.isPercent() ? null : range;
+    }
+
+    private CheckResult result(List<Finding> findings, int processes) {
+        List<Finding> sorted = new ArrayList<>(findings);
+        sorted.sort(Finding.WORST_FIRST);
+        Finding worst = sorted.get(0);
+        Status status = Status.OK;
+        int alerts = 0;
+        for (Finding f : sorted) {
+            status = Status.worst(status, f.status());
+            alerts += f.status() == Status.OK ? 0 : 1;
+        }
+        StringBuilder summary = new StringBuilder(worst.describe());
+        if (alerts > 1) {
+            summary.append(", ").append(alerts - 1).append(alerts == 2 ? " more alert" : " more alerts");
+        }
+        if (processes > 1) {
+            summary.append(" (").append(processes).append(" processes)");
+        }
+
+        List<String> lines = new ArrayList<>();
+        for (Finding f : sorted.subList(0, Math.min(sorted.size(), options.maxLines()))) {
+            lines.add(f.status().name() + ": " + f.describe());
+        }
+        if (sorted.size() > options.maxLines()) {
+            lines.add("... " + (sorted.size() - options.maxLines()) + " more lines (raise --max-lines to see them)");
+        }
+        if (options.verbosity() > 0) {
+            lines.add("checked " + processes + " process(es) against their " + options.limit().name().toLowerCase(java.util.Locale.ROOT)
+                    + " limits");
+        }
+
+        boolean single = processes == 1;
+        List<Perfdata> perfdata = new ArrayList<>();
+        // Perfdata keeps selection order (pid, then resource) so graphs stay stable between runs.
+        for (Finding f : findings) {
+            if (f.usage().isEmpty()) {
+                continue;
+            }
+            String label = single ? f.resource().key : f.pid() + "_" + f.resource().key;
+            OptionalDouble max = Limit.isUnlimited(f.limit()) ? OptionalDouble.empty() : OptionalDouble.of(f.limit());
+            perfdata.add(new Perfdata(label, f.usage(), f.resource().unit.uom, f.thresholds(), OptionalDouble.of(0), max));
+        }
+        return new CheckResult(status, summary.toString(), lines, perfdata);
+    }
+}
