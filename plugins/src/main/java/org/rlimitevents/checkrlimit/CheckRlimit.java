@@ -4,11 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.plugin.CheckResult;
@@ -50,30 +45,49 @@ public final class CheckRlimit {
         return runWithTimeout(options);
     }
 
-    /** Runs the check on a daemon thread so that a read stuck in the kernel cannot outlive -t. */
+    /**
+     * Runs the check on a daemon thread so that a read stuck in the kernel cannot outlive -t.
+     * (A plain thread and join: FutureTask's VarHandles cost a one-shot plugin ~3 ms to link.)
+     */
     private static PluginOutput runWithTimeout(CheckOptions options) {
-        FutureTask<CheckResult> task = new FutureTask<>(new Callable<CheckResult>() {
-            @Override
-            public CheckResult call() throws UsageException {
-                return new RlimitCheck(options).run(ProcFs.at(options.procRoot()), ProcFs.selfPid());
-            }
-        });
-        Thread worker = new Thread(task, "check");
+        CheckThread worker = new CheckThread(options);
         worker.setDaemon(true);
         worker.start();
         try {
-            return FORMATTER.format(task.get(options.timeoutSeconds(), TimeUnit.SECONDS));
-        } catch (TimeoutException e) {
-            task.cancel(true);
-            return FORMATTER.unknown("check timed out after " + options.timeoutSeconds() + " s");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            String reason = cause instanceof UsageException ? cause.getMessage()
-                    : "internal error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
-            return FORMATTER.unknown(reason);
+            worker.join(options.timeoutSeconds() * 1000L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return FORMATTER.unknown("interrupted");
+        }
+        if (worker.isAlive()) {
+            return FORMATTER.unknown("check timed out after " + options.timeoutSeconds() + " s");
+        }
+        if (worker.failure != null) {
+            Throwable cause = worker.failure;
+            String reason = cause instanceof UsageException ? cause.getMessage()
+                    : "internal error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            return FORMATTER.unknown(reason);
+        }
+        return FORMATTER.format(worker.result);
+    }
+
+    private static final class CheckThread extends Thread {
+        private final CheckOptions options;
+        private CheckResult result; // visible to the joining thread: join() is a happens-before edge
+        private Throwable failure;
+
+        CheckThread(CheckOptions options) {
+            super("check");
+            this.options = options;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = new RlimitCheck(options).run(ProcFs.at(options.procRoot()), ProcFs.selfPid());
+            } catch (UsageException | RuntimeException | Error e) {
+                failure = e;
+            }
         }
     }
 

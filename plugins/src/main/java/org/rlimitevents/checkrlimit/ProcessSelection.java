@@ -72,7 +72,10 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
         if (explicit) {
             candidates.addAll(pids);
             for (Path f : pidfiles) {
-                readPidfile(f).ifPresent(candidates::add);
+                Integer pid = readPidfile(f);
+                if (pid != null) {
+                    candidates.add(pid);
+                }
             }
         } else {
             for (int pid : procFs.pids()) {
@@ -137,12 +140,13 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
         return false;
     }
 
-    private static java.util.Optional<Integer> readPidfile(Path f) throws UsageException {
+    /** The pid in a pidfile, or null when the file does not exist. */
+    private static Integer readPidfile(Path f) throws UsageException {
         String text;
         try {
             text = Files.readString(f).trim();
         } catch (NoSuchFileException e) {
-            return java.util.Optional.empty(); // the daemon is not running: no match, not an error
+            return null; // the daemon is not running: no match, not an error
         } catch (IOException e) {
             throw new UsageException("cannot read pidfile " + f + ": " + e.getMessage());
         }
@@ -150,7 +154,7 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
         if (!Tokens.isDigits(first, 9) || Integer.parseInt(first) == 0) {
             throw new UsageException("pidfile " + f + " does not hold a pid");
         }
-        return java.util.Optional.of(Integer.parseInt(first));
+        return Integer.parseInt(first);
     }
 
     /** How the no-match message names this selection. */

@@ -1,31 +1,38 @@
 package org.rlimitevents.kernel.proc;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.OptionalLong;
 
-/** /proc/PID/status as "Key:\tvalue" pairs, with typed accessors for the fields we read. */
+/**
+ * /proc/PID/status, "Key:\tvalue" lines, with typed accessors for the fields we read. Fields are
+ * found on demand: a check reads two or three of some fifty, for every process on the host.
+ */
 public final class StatusFile {
-    private final Map<String, String> fields;
+    private final String text;
 
-    private StatusFile(Map<String, String> fields) {
-        this.fields = fields;
+    private StatusFile(String text) {
+        this.text = text;
     }
 
     public static StatusFile parse(String text) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
+        return new StatusFile(text);
+    }
+
+    private String field(String key) {
+        // "Name:" is the first line and may hold any byte but newline (escaped by the kernel);
+        // every other key starts a line.
+        String needle = key + ":";
+        int at = text.startsWith(needle) ? 0 : text.indexOf("\n" + needle);
+        if (at < 0) {
+            return null;
         }
-        return new StatusFile(fields);
+        int start = at == 0 ? needle.length() : at + 1 + needle.length();
+        int end = text.indexOf('\n', start);
+        return text.substring(start, end < 0 ? text.length() : end).trim();
     }
 
     /** A "Vm…: N kB" field in bytes; empty for kernel threads, which have no mm. */
     public OptionalLong bytes(String key) {
-        String v = fields.get(key);
+        String v = field(key);
         if (v == null) {
             return OptionalLong.empty();
         }
@@ -49,7 +56,7 @@ public final class StatusFile {
     }
 
     private String required(String key) {
-        String v = fields.get(key);
+        String v = field(key);
         if (v == null) {
             throw new IllegalStateException("no " + key + " in /proc status");
         }

@@ -1,0 +1,195 @@
+package org.rlimitevents.checkrlimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlimitevents.kernel.proc.Limit;
+import org.rlimitevents.kernel.proc.Resource;
+import org.rlimitevents.kernel.testing.ProcFixture;
+import org.rlimitevents.plugin.PluginOutput;
+
+/** check_rlimit end to end on fixture /proc trees: exact output lines, perfdata and exit codes. */
+class CheckRlimitFixtureTest {
+    @TempDir
+    Path dir;
+    private ProcFixture proc;
+
+    @BeforeEach
+    void tree() {
+        proc = new ProcFixture(dir.resolve("proc"), "5.10.0-fixture");
+    }
+
+    private PluginOutput check(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--proc-root=" + proc.root());
+        return CheckRlimit.run(all.toArray(new String[0]));
+    }
+
+    private static void assertOutput(int exit, String text, PluginOutput out) {
+        assertEquals(text, out.text());
+        assertEquals(exit, out.exitCode());
+    }
+
+    @Test
+    void criticalWarningOkAtDefaultThresholds() {
+        proc.process(100, "nginx").uid(33).limit(Resource.NOFILE, 1000, 4096).fds(950).write();
+        proc.process(200, "nginx").uid(33).limit(Resource.NOFILE, 1000, 4096).fds(850).write();
+        proc.process(300, "nginx").uid(33).limit(Resource.NOFILE, 1000, 4096).fds(100).write();
+        assertOutput(2, "RLIMIT CRITICAL - nginx[100] nofile 950/1000 (95%) | nofile=950;800;900;0;1000\n"
+                + "CRITICAL: nginx[100] nofile 950/1000 (95%)\n", check("-p", "100", "-r", "nofile"));
+        assertOutput(1, "RLIMIT WARNING - nginx[200] nofile 850/1000 (85%) | nofile=850;800;900;0;1000\n"
+                + "WARNING: nginx[200] nofile 850/1000 (85%)\n", check("-p", "200", "-r", "nofile"));
+        assertOutput(0, "RLIMIT OK - nginx[300] nofile 100/1000 (10%) | nofile=100;800;900;0;1000\n"
+                + "OK: nginx[300] nofile 100/1000 (10%)\n", check("-p", "300", "-r", "nofile"));
+    }
+
+    @Test
+    void manyProcessesWorstFirstWithUniqueLabels() {
+        proc.process(300, "nginx").limit(Resource.NOFILE, 1000, 4096).fds(100).write();
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 4096).fds(850).write();
+        proc.process(200, "nginx").limit(Resource.NOFILE, 1000, 4096).fds(950).write();
+        proc.process(400, "sshd").limit(Resource.NOFILE, 1000, 4096).fds(990).write();
+        assertOutput(2, "RLIMIT CRITICAL - nginx[200] nofile 950/1000 (95%), 1 more alert (3 processes)"
+                + " | 100_nofile=850;800;900;0;1000 200_nofile=950;800;900;0;1000 300_nofile=100;800;900;0;1000\n"
+                + "CRITICAL: nginx[200] nofile 950/1000 (95%)\n"
+                + "WARNING: nginx[100] nofile 850/1000 (85%)\n"
+                + "OK: nginx[300] nofile 100/1000 (10%)\n", check("-C", "nginx", "-r", "nofile"));
+    }
+
+    @Test
+    void maxLinesCapsTheLongOutput() {
+        for (int pid = 10; pid < 15; pid++) {
+            proc.process(pid, "worker").fds(pid).write();
+        }
+        PluginOutput out = check("-C", "worker", "-r", "nofile", "--max-lines", "2");
+        String[] lines = out.text().split("\n");
+        assertEquals(4, lines.length);
+        assertEquals("OK: worker[14] nofile 14/1024 (1%)", lines[1]);
+        assertEquals("OK: worker[13] nofile 13/1024 (1%)", lines[2]);
+        assertEquals("... 3 more lines (raise --max-lines to see them)", lines[3]);
+    }
+
+    @Test
+    void perResourceAndAbsoluteThresholds() {
+        proc.process(100, "app").fds(600).limit(Resource.NOFILE, 1000, 1000).vmKb("VmSize", 2 * 1024 * 1024)
+                .limit(Resource.AS, 4L << 30, Limit.UNLIMITED).write();
+        assertOutput(1, "RLIMIT WARNING - app[100] nofile 600/1000 (60%) | nofile=600;500;900;0;1000"
+                + " as=2147483648B;3435973836.8;3865470566.4;0;4294967296\n"
+                + "WARNING: app[100] nofile 600/1000 (60%)\n"
+                + "OK: app[100] as 2GiB/4GiB (50%)\n", check("-p", "100", "-r", "nofile,as", "-w", "nofile=50%"));
+        assertOutput(2, "RLIMIT CRITICAL - app[100] nofile 600/1000 (60%) | nofile=600;400;599;0;1000\n"
+                + "CRITICAL: app[100] nofile 600/1000 (60%)\n", check("-p", "100", "-r", "nofile", "-w", "400", "-c", "599"));
+    }
+
+    @Test
+    void hardLimitOnRequest() {
+        proc.process(100, "app").fds(600).limit(Resource.NOFILE, 1000, 2000).write();
+        assertOutput(0, "RLIMIT OK - app[100] nofile 600/2000 (30%) | nofile=600;1600;1800;0;2000\n"
+                + "OK: app[100] nofile 600/2000 (30%)\n", check("-p", "100", "-r", "nofile", "--limit=hard"));
+    }
+
+    @Test
+    void unlimitedIsOkWithoutMaxButAbsoluteThresholdsStillApply() {
+        proc.process(100, "app").vmKb("VmData", 1024).write();
+        assertOutput(0, "RLIMIT OK - app[100] data 1MiB/unlimited | data=1048576B;;;0\n"
+                + "OK: app[100] data 1MiB/unlimited\n", check("-p", "100", "-r", "data"));
+        assertOutput(1, "RLIMIT WARNING - app[100] data 1MiB/unlimited | data=1048576B;1000;;0\n"
+                + "WARNING: app[100] data 1MiB/unlimited\n", check("-p", "100", "-r", "data", "-w", "1000"));
+    }
+
+    @Test
+    void nprocCountsEveryTaskOfTheRealUser() {
+        proc.process(100, "a").uid(1000).threads(4).limit(Resource.NPROC, 10, 10).write();
+        proc.process(101, "b").uid(1000).threads(5).write();
+        proc.process(102, "c").uid(1001).threads(50).write();
+        proc.process(103, "rootd").uid(0).threads(2).limit(Resource.NPROC, 1, 1).write();
+        assertOutput(1, "RLIMIT WARNING - a[100] nproc 9/10 (90%) for uid 1000 | nproc=9;8;9;0;10\n"
+                + "WARNING: a[100] nproc 9/10 (90%) for uid 1000\n", check("-p", "100", "-r", "nproc"));
+        assertOutput(0, "RLIMIT OK - rootd[103] nproc 2/1 for uid 0 (root is exempt) | nproc=2;;;0;1\n"
+                + "OK: rootd[103] nproc 2/1 for uid 0 (root is exempt)\n", check("-p", "103", "-r", "nproc"));
+    }
+
+    @Test
+    void memoryCpuAndSignals() {
+        proc.process(100, "db").vmKb("VmLck", 6 * 1024).vmKb("VmPin", 1024).vmKb("VmStk", 7 * 1024)
+                .cpuTicks(4550).limit(Resource.CPU, 50, 60).queuedSignals(5).write();
+        assertOutput(2, "RLIMIT CRITICAL - db[100] cpu 45.5s/50s (91%), 2 more alerts"
+                + " | stack=7340032B;6710886.4;7549747.2;0;8388608 memlock=7340032B;6710886.4;7549747.2;0;8388608"
+                + " sigpending=5;50563.2;56883.6;0;63204 cpu=45.5s;40;45;0;50\n"
+                + "CRITICAL: db[100] cpu 45.5s/50s (91%)\n"
+                + "WARNING: db[100] stack 7MiB/8MiB (88%)\n"
+                + "WARNING: db[100] memlock 7MiB/8MiB (88%)\n"
+                + "OK: db[100] sigpending 5/63204 (0%) for uid 1000\n",
+                check("-p", "100", "-r", "stack,memlock,sigpending,cpu"));
+    }
+
+    @Test
+    void limitOnlyResourcesNeverAlert() {
+        proc.process(100, "app").vmKb("VmRSS", 4096).limit(Resource.RSS, 1024, 1024).write();
+        assertOutput(0, "RLIMIT OK - app[100] core -/0B (limit only: Linux keeps no usage to compare)"
+                + " | rss=4194304B;;;0;1024\n"
+                + "OK: app[100] core -/0B (limit only: Linux keeps no usage to compare)\n"
+                + "OK: app[100] rss 4MiB/1KiB (not enforced by Linux)\n", check("-p", "100", "-r", "core,rss"));
+    }
+
+    @Test
+    void selectionByArgumentUserUnitAndCgroup() throws Exception {
+        proc.process(100, "java").uid(33).cmdline("java -jar /srv/shop.jar")
+                .cgroup("0::/system.slice/shop.service").write();
+        proc.process(101, "java").uid(34).cmdline("java -jar /srv/blog.jar")
+                .cgroup("1:name=systemd:/system.slice/blog.service/sub\n0::/").write();
+        proc.process(2, "kthreadd").uid(0).kernelThread().write();
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n");
+        assertTrue(check("-a", "shop\\.jar$", "-r", "nofile").text().startsWith("RLIMIT OK - java[100] "));
+        assertTrue(check("-u", "34", "-r", "nofile").text().startsWith("RLIMIT OK - java[101] "));
+        assertTrue(check("-u", "www-data", "--passwd", passwd.toString(), "-r", "nofile").text()
+                .startsWith("RLIMIT OK - java[100] "));
+        assertTrue(check("--unit", "shop", "-r", "nofile").text().startsWith("RLIMIT OK - java[100] "));
+        assertTrue(check("--unit", "blog.service", "-r", "nofile").text().startsWith("RLIMIT OK - java[101] "));
+        assertTrue(check("--cgroup", "/sys/fs/cgroup/system.slice/blog.service", "-r", "nofile").text()
+                .startsWith("RLIMIT OK - java[101] "));
+        // every process but kernel threads
+        assertTrue(check("-r", "nofile").text().contains("(2 processes)"));
+        assertOutput(2, "RLIMIT CRITICAL - no process matched command 'java', uid 35\n",
+                check("-C", "java", "-u", "35"));
+        assertOutput(0, "RLIMIT OK - no process matched unit nope.service\n",
+                check("--unit", "nope", "--no-match", "ok"));
+    }
+
+    @Test
+    void pidfiles() throws Exception {
+        proc.process(100, "sshd").write();
+        Path good = dir.resolve("sshd.pid");
+        Files.writeString(good, "100\n");
+        Path garbage = dir.resolve("bad.pid");
+        Files.writeString(garbage, "not a pid\n");
+        assertTrue(check("-P", good.toString(), "-r", "nofile").text().startsWith("RLIMIT OK - sshd[100] nofile 3/1024"));
+        assertOutput(2, "RLIMIT CRITICAL - no process matched pidfile " + dir.resolve("gone.pid") + "\n",
+                check("-P", dir.resolve("gone.pid").toString()));
+        assertOutput(3, "RLIMIT UNKNOWN - pidfile " + garbage + " does not hold a pid\n",
+                check("-P", garbage.toString()));
+    }
+
+    @Test
+    void untrustedProcessNamesCannotInjectLinesOrPerfdata() {
+        proc.process(100, "x\n[0] DISABLE|a").fds(3).write();
+        assertOutput(0, "RLIMIT OK - x?[0] DISABLE a[100] nofile 3/1024 (0%) | nofile=3;819.2;921.6;0;1024\n"
+                + "OK: x?[0] DISABLE a[100] nofile 3/1024 (0%)\n", check("-p", "100", "-r", "nofile"));
+    }
+
+    @Test
+    void verboseSaysWhatWasChecked() {
+        proc.process(100, "app").write();
+        assertTrue(check("-p", "100", "-r", "nofile", "-v").text()
+                .endsWith("\nchecked 1 process(es) against their soft limits\n"));
+    }
+}
