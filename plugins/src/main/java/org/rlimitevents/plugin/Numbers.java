@@ -2,7 +2,7 @@ package org.rlimitevents.plugin;
 
 import java.math.BigDecimal;
 
-/** Numbers as plugins print them: C locale, no exponent, no trailing zeros. */
+/** Numbers as plugins print them: C locale, no exponent, no trailing zeros, nothing lost. */
 public final class Numbers {
     private Numbers() {
     }
@@ -11,7 +11,7 @@ public final class Numbers {
         if (v == Math.rint(v) && Math.abs(v) < 9.0e15) {
             return Long.toString((long) v);
         }
-        BigDecimal d = new BigDecimal(v).setScale(6, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros();
-        return d.toPlainString();
+        // the shortest decimal that reads back as the same double, written out in full
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

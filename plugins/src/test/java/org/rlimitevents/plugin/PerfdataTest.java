@@ -50,6 +50,7 @@ class PerfdataTest {
     void numbersUseNoExponent() {
         assertEquals("12345678901234", Numbers.format(12345678901234.0));
         assertEquals("0.000001", Numbers.format(0.000001));
+        assertEquals("0.0000000001", Numbers.format(1e-10));
         assertEquals("26214.4", Numbers.format(26214.4));
         assertEquals("-3", Numbers.format(-3));
     }

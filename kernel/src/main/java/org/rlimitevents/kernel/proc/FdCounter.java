@@ -15,14 +15,14 @@ public enum FdCounter {
      */
     STAT {
         @Override
-        long count(Path fdDir) throws IOException {
+        public long countOf(Path fdDir) throws IOException {
             return Files.readAttributes(fdDir, BasicFileAttributes.class).size();
         }
     },
     /** Older kernels: list the directory (needs ptrace-level access to another user's process). */
     READDIR {
         @Override
-        long count(Path fdDir) throws IOException {
+        public long countOf(Path fdDir) throws IOException {
             long n = 0;
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(fdDir)) {
                 for (Path ignored : entries) {
@@ -33,7 +33,8 @@ public enum FdCounter {
         }
     };
 
-    abstract long count(Path fdDir) throws IOException;
+    /** The number of entries in a /proc/PID/fd directory. */
+    public abstract long countOf(Path fdDir) throws IOException;
 
     /** STAT where the kernel supports it (release 6.2 or later), READDIR elsewhere. */
     public static FdCounter forKernel(String release) {

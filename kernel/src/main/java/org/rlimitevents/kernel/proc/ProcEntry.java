@@ -86,7 +86,7 @@ public final class ProcEntry {
     public long openFds() {
         Path fdDir = dir.resolve("fd");
         try {
-            return procFs.fdCounter().count(fdDir);
+            return procFs.fdCounter().countOf(fdDir);
         } catch (NoSuchFileException e) {
             throw new ProcessGoneException(pid);
         } catch (AccessDeniedException e) {

@@ -20,7 +20,7 @@ class LiveProcFsTest {
             ProcFs proc = ProcFs.at(Path.of("/proc"));
             ProcEntry p = proc.process(child.pid());
             assertEquals(321, p.openFds());
-            assertEquals(321, FdCounter.READDIR.count(Path.of("/proc/" + child.pid() + "/fd")));
+            assertEquals(321, FdCounter.READDIR.countOf(Path.of("/proc/" + child.pid() + "/fd")));
             assertEquals(OptionalDouble.of(321), Usage.of(p, Resource.NOFILE, proc));
             assertEquals("bash", p.comm());
         }

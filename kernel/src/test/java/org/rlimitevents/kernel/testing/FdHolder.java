@@ -13,21 +13,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real child process (bash) that holds exactly as many open file descriptors as a test asks
  * for, counted by the kernel. bash is used rather than a JVM because it opens nothing behind our
- * back, so the count is exact. Limits are set on it from outside with prlimit(1).
+ * back, so the count is exact (the script: fd-holder.bash). Limits are set on it from outside
+ * with prlimit(1).
  */
 public final class FdHolder implements AutoCloseable {
-    // Counts its fds with a glob of /proc/PID/fd (no fork; the glob's own directory fd is
-    // subtracted), then opens /dev/null or closes its newest fds until the count is the target.
-    private static final String SCRIPT = String.join("\n",
-            "count() { local f=(/proc/$BASHPID/fd/*); n=$(( ${#f[@]} - 1 )); }",
-            "opened=()",
-            "echo ready",
-            "while read -r target; do",
-            "  count",
-            "  while (( n < target )); do exec {fd}</dev/null || break; opened+=($fd); n=$((n+1)); done",
-            "  while (( n > target && ${#opened[@]} > 0 )); do fd=${opened[-1]}; unset 'opened[-1]'; exec {fd}<&-; n=$((n-1)); done",
-            "  count; echo $n",
-            "done");
+    private static final String SCRIPT = script();
 
     private final Process process;
     private final BufferedReader out;
@@ -42,6 +32,14 @@ public final class FdHolder implements AutoCloseable {
         String first = out.readLine();
         if (!"ready".equals(first)) {
             throw new IOException("fd holder did not start: " + first);
+        }
+    }
+
+    private static String script() {
+        try (var in = FdHolder.class.getResourceAsStream("fd-holder.bash")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

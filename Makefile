@@ -1,0 +1,68 @@
+# rlimit-events: `make` builds everything, `make test` runs every test, `make deps` installs what
+# the build and the tests need (Debian 12, idempotent). V=1 shows the commands.
+.DELETE_ON_ERROR:
+.PHONY: all build cds deps test bench demo install clean
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+MVN_QUIET :=
+else
+Q := @
+MVN_QUIET := -q
+endif
+
+MVN := mvn -B -Dstyle.color=never $(MVN_QUIET)
+prefix ?= /usr/local
+DESTDIR ?=
+PLUGINDIR ?= $(prefix)/lib/nagios/plugins
+PKGLIBDIR ?= $(prefix)/share/rlimit-events/lib
+LIB := plugins/target/lib
+
+# Debian packages: build (JDK, Maven), tests (prlimit/setpriv, pgrep, bash, mkfifo),
+# bench (hyperfine-free: GNU time for max RSS; check_procs for reference).
+DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
+	monitoring-plugins-basic
+
+all: build cds
+
+build:
+	$(Q)$(MVN) package -DskipTests
+
+# The AppCDS archive of the plugin's classes: a class path of jars, written by one training run of
+# the launcher itself, then checked with -Xshare:on (a bad archive is otherwise silently ignored).
+cds: build
+	$(Q)plugins/bin/build-cds-archive $(LIB)
+
+deps:
+	$(Q)missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing$$(printf ' %s' $$missing)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "deps: missing packages; run as root:"; \
+		echo "  apt-get install -y$$(printf ' %s' $$missing)"; exit 1; fi
+
+# Unit tests (surefire, *Test) and live tests against real processes (failsafe, *IT).
+test: all
+	$(Q)$(MVN) verify
+
+bench: all
+	$(Q)bench/check_rlimit-bench
+
+demo: all
+	$(Q)demo/run
+
+install: all
+	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR)
+	$(Q)install -m 0644 $(LIB)/rlimit-plugins.jar $(LIB)/rlimit-kernel.jar $(DESTDIR)$(PKGLIBDIR)/
+	$(Q)sed 's|@LIBDIR@|$(PKGLIBDIR)|' plugins/bin/check_rlimit > $(DESTDIR)$(PLUGINDIR)/check_rlimit
+	$(Q)chmod 0755 $(DESTDIR)$(PLUGINDIR)/check_rlimit
+	$(Q)install -m 0755 plugins/bin/build-cds-archive $(DESTDIR)$(PKGLIBDIR)/build-cds-archive
+	$(Q)if [ -z "$(DESTDIR)" ]; then $(PKGLIBDIR)/build-cds-archive $(PKGLIBDIR) $(PLUGINDIR)/check_rlimit; \
+	else echo "install: run $(PKGLIBDIR)/build-cds-archive $(PKGLIBDIR) on the target for fast start-up"; fi
+
+clean:
+	$(Q)$(MVN) clean
