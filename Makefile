@@ -45,9 +45,10 @@ deps:
 	else echo "deps: missing packages; run as root:"; \
 		echo "  apt-get install -y$$(printf ' %s' $$missing)"; exit 1; fi
 
-# Unit tests (surefire, *Test) and live tests against real processes (failsafe, *IT).
+# Unit tests (surefire, *Test) and live tests against real processes (failsafe, *IT); not quiet,
+# so that the test counts of every module are printed.
 test: all
-	$(Q)$(MVN) verify
+	$(Q)mvn -B -Dstyle.color=never --no-transfer-progress verify
 
 bench: all
 	$(Q)bench/check_rlimit-bench

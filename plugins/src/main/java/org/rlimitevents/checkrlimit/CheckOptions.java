@@ -1,5 +1,6 @@
 package org.rlimitevents.checkrlimit;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,7 +66,7 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
         }
         List<Path> pidfiles = new ArrayList<>();
         for (String f : cl.all("pidfile")) {
-            pidfiles.add(Path.of(f));
+            pidfiles.add(path(f, "--pidfile"));
         }
         String command = cl.last("command", null);
         Pattern argument = null;
@@ -76,7 +77,7 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
                 throw new UsageException("invalid --argument regex: " + e.getDescription());
             }
         }
-        Path passwd = Path.of(cl.last("passwd", "/etc/passwd"));
+        Path passwd = path(cl.last("passwd", "/etc/passwd"), "--passwd");
         Integer uid = cl.has("user") ? Users.uidOf(cl.last("user", null), passwd) : null;
         String unit = cl.last("unit", null);
         if (unit != null && (unit.isEmpty() || unit.contains("/"))) {
@@ -91,7 +92,7 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
         Status noMatch = choice(cl.last("no-match", "critical"), "--no-match", Status.class);
         int maxLines = positiveInt(cl.last("max-lines", "25"), "--max-lines");
         int timeout = positiveInt(cl.last("timeout", "10"), "--timeout");
-        Path procRoot = Path.of(cl.last("proc-root", "/proc"));
+        Path procRoot = path(cl.last("proc-root", "/proc"), "--proc-root");
         return new CheckOptions(selection, resources, thresholds, limit, noMatch, maxLines, timeout,
                 cl.count("verbose"), procRoot, help, version);
     }
@@ -121,6 +122,14 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
                     + String.join(", ", Arrays.stream(Resource.values()).map(x -> x.key).toList()) + ")");
         }
         return r.get();
+    }
+
+    private static Path path(String text, String what) throws UsageException {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new UsageException(what + " is not a usable path: " + e.getReason());
+        }
     }
 
     private static int positiveInt(String text, String what) throws UsageException {

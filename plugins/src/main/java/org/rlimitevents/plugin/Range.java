@@ -71,7 +71,7 @@ public final class Range {
         if (Double.isInfinite(v)) {
             throw new RangeException(range, "'" + s + "' is out of range");
         }
-        return v;
+        return v + 0.0; // -0 is 0
     }
 
     /** {@code [-+]?(digits[.digits]|.digits)([eE][-+]?digits)?}, checked by hand (no regex at start-up). */

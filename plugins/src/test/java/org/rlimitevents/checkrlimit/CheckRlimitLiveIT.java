@@ -126,6 +126,7 @@ class CheckRlimitLiveIT {
         Commands.Result real = plugin(asNobody, "-p", "1", "-r", "nofile");
         assertEquals(0, real.exitCode(), real.stdout());
         assertTrue(real.stdout().matches("RLIMIT OK - \\S+\\[1\\] nofile \\d+/\\d+ \\(\\d+%\\) \\|(?s).*"), real.stdout());
+        Files.delete(link);
     }
 
     @Test
