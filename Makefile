@@ -1,7 +1,7 @@
 # rlimit-events: `make` builds everything, `make test` runs every test, `make deps` installs what
 # the build and the tests need (Debian 12, idempotent). V=1 shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all build cds deps test bench demo install clean
+.PHONY: all build bpf cds deps test bench demo install clean
 
 V ?= 0
 ifeq ($(V),1)
@@ -19,15 +19,30 @@ PLUGINDIR ?= $(prefix)/lib/nagios/plugins
 PKGLIBDIR ?= $(prefix)/share/rlimit-events/lib
 LIB := plugins/target/lib
 
-# Debian packages: build (JDK, Maven), tests (prlimit/setpriv, pgrep, bash, mkfifo),
-# bench (hyperfine-free: GNU time for max RSS; check_procs for reference).
+# Debian packages: build (JDK, Maven; clang/llvm, libbpf, bpftool for the BPF object), tests
+# (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test), bench (GNU time for max RSS;
+# check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
-	monitoring-plugins-basic
+	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev
+
+# The BPF object: CO-RE, so the vmlinux.h of the build machine serves every kernel with BTF.
+BPF_OUT := build/bpf
+BPF_CFLAGS := -g -O2 -mcpu=v3 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror
+BPF_OBJECTS := $(BPF_OUT)/rlimit_events.bpf.o
 
 all: build cds
 
-build:
+build: bpf
 	$(Q)$(MVN) package -DskipTests
+
+bpf: $(BPF_OBJECTS)
+
+$(BPF_OUT)/vmlinux.h:
+	$(Q)mkdir -p $(BPF_OUT)
+	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BPF_OUT)/%.bpf.o: kernel/bpf/%.bpf.c kernel/bpf/rlimit_events.h $(BPF_OUT)/vmlinux.h
+	$(Q)clang $(BPF_CFLAGS) -I$(BPF_OUT) -Ikernel/bpf -c $< -o $@
 
 # The AppCDS archive of the plugin's classes: a class path of jars, written by one training run of
 # the launcher itself, then checked with -Xshare:on (a bad archive is otherwise silently ignored).
@@ -67,3 +82,4 @@ install: all
 
 clean:
 	$(Q)$(MVN) clean
+	$(Q)rm -rf build

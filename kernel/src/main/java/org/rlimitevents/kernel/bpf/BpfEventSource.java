@@ -1,0 +1,335 @@
+package org.rlimitevents.kernel.bpf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import org.rlimitevents.kernel.events.Counters;
+import org.rlimitevents.kernel.events.EventKind;
+import org.rlimitevents.kernel.events.EventListener;
+import org.rlimitevents.kernel.events.EventSource;
+import org.rlimitevents.kernel.events.ResourceWatch;
+import org.rlimitevents.kernel.events.RlimitEvent;
+import org.rlimitevents.kernel.events.Tier;
+import org.rlimitevents.kernel.events.Watch;
+
+/**
+ * Events from the BPF programs in rlimit_events.bpf.o, loaded through libbpf. One thread polls the
+ * ring buffer (blocking, no timeout: idle means asleep) and delivers events in kernel order. The
+ * programs are attached only while something is watched. A gap in the sequence numbers means the
+ * ring buffer overflowed: the poll thread then runs the task iterator, which re-evaluates every
+ * watch in the kernel.
+ */
+public final class BpfEventSource implements EventSource {
+    static final String OBJECT = "rlimit_events.bpf.o";
+    private static final String[] TRACEPOINT_PROGRAMS = {"rl_sys_exit", "rl_exec", "rl_exit"};
+    private static final long BPF_ANY = 0;
+
+    private final EventListener listener;
+    private final Pointer objectMemory; // libbpf may refer to the object bytes while the object lives
+    private final Pointer object;
+    private final int watchesFd;
+    private final int bitsFd;
+    private final int statsFd;
+    private final Pointer ringBuffer;
+    private final LibBpf.SampleCallback callback; // strongly held: native code calls it
+    private final Pointer iterLink;
+    private final List<Pointer> links = new ArrayList<>();
+    private final Set<Integer> watched = new HashSet<>();
+    private final Thread poller;
+    private final Object syncLock = new Object();
+    private final Pointer key;
+    private final Pointer watchValue;
+    private final Pointer word;
+    private final Pointer stat;
+    private final Pointer iterBuf;
+
+    private volatile boolean closing;
+    private long nextSeq = -1;
+    private long delivered;
+    private long resyncs;
+    private long syncsSeen;
+
+    private BpfEventSource(EventListener listener, byte[] objectBytes) {
+        this.listener = listener;
+        objectMemory = Memory.allocateDirect(Native.RUNTIME, objectBytes.length);
+        objectMemory.put(0, objectBytes, 0, objectBytes.length);
+        Pointer obj = Native.BPF.bpf_object__open_mem(objectMemory, objectBytes.length, null);
+        if (obj == null) {
+            throw Native.failure("opening the BPF object", Native.errno());
+        }
+        object = obj;
+        try {
+            int rc = Native.BPF.bpf_object__load(object);
+            if (rc != 0) {
+                throw Native.failure("loading the BPF programs", rc);
+            }
+            watchesFd = mapFd("watches");
+            bitsFd = mapFd("watched_bits");
+            statsFd = mapFd("stats");
+            callback = (ctx, data, size) -> {
+                deliver(data, size);
+                return 0;
+            };
+            ringBuffer = Native.BPF.ring_buffer__new(mapFd("events"), callback, null, null);
+            if (ringBuffer == null) {
+                throw Native.failure("creating the ring buffer", Native.errno());
+            }
+            iterLink = Native.BPF.bpf_program__attach_iter(program("rl_resync"), null);
+            if (iterLink == null) {
+                throw Native.failure("attaching the task iterator", Native.errno());
+            }
+        } catch (RuntimeException e) {
+            Native.BPF.bpf_object__close(object);
+            throw e;
+        }
+        key = Memory.allocateDirect(Native.RUNTIME, 8);
+        watchValue = Memory.allocateDirect(Native.RUNTIME, Abi.WATCH_SIZE);
+        word = Memory.allocateDirect(Native.RUNTIME, 8);
+        stat = Memory.allocateDirect(Native.RUNTIME, 8);
+        iterBuf = Memory.allocateDirect(Native.RUNTIME, 4096);
+        poller = new Thread(this::poll, "rlimit-events");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    /** Loads the tracepoint tier; a BpfException says why it could not (EPERM: privileges or policy). */
+    public static BpfEventSource open(EventListener listener) {
+        return new BpfEventSource(listener, objectBytes());
+    }
+
+    static byte[] objectBytes() {
+        try (InputStream in = BpfEventSource.class.getResourceAsStream(OBJECT)) {
+            if (in == null) {
+                throw new BpfException(OBJECT + " is not in the kernel jar: build with make, not mvn alone",
+                        BpfException.ENOENT);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new BpfException("reading " + OBJECT + ": " + e.getMessage(), BpfException.ENOENT);
+        }
+    }
+
+    @Override
+    public Tier tier() {
+        return Tier.TRACEPOINT;
+    }
+
+    @Override
+    public void watch(Watch watch) {
+        for (ResourceWatch rw : watch.resources()) {
+            if (!Abi.measuredInKernel(rw.resource())) {
+                throw new IllegalArgumentException(rw.resource().key + " is not measured by the BPF programs");
+            }
+        }
+        synchronized (this) {
+            byte[] value = Abi.encodeWatch(watch);
+            key.putInt(0, watch.tgid());
+            watchValue.put(0, value, 0, value.length);
+            check(Native.BPF.bpf_map_update_elem(watchesFd, key, watchValue, BPF_ANY), "adding a watch");
+            setBit(watch.tgid(), true);
+            if (watched.isEmpty()) {
+                attach();
+            }
+            watched.add(watch.tgid());
+        }
+        // The starting level of every watched resource, from the kernel's exact state. Not under the
+        // lock: the poll thread may need it (an exit) before it delivers the resync's end marker.
+        resync();
+    }
+
+    @Override
+    public synchronized void unwatch(int tgid) {
+        setBit(tgid, false);
+        key.putInt(0, tgid);
+        Native.BPF.bpf_map_delete_elem(watchesFd, key);
+        forget(tgid);
+    }
+
+    private synchronized void forget(int tgid) {
+        if (watched.remove(tgid) && watched.isEmpty()) {
+            detach(); // the tracepoint's cost is global: nobody pays while nothing is watched
+        }
+    }
+
+    @Override
+    public void resync() {
+        long target;
+        synchronized (syncLock) {
+            target = syncsSeen + 1;
+        }
+        runIterator();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        synchronized (syncLock) {
+            while (syncsSeen < target && !closing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new BpfException("resync: no end marker within 5 s (ring buffer full?)", 0);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(syncLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public Counters counters() {
+        synchronized (syncLock) {
+            return new Counters(delivered, stat(Abi.STAT_LOST), resyncs, stat(Abi.STAT_RECOUNTS));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        runIterator(); // its end marker wakes the poll thread, which then sees `closing`
+        try {
+            poller.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            detach();
+        }
+        Native.BPF.bpf_link__destroy(iterLink);
+        Native.BPF.ring_buffer__free(ringBuffer);
+        Native.BPF.bpf_object__close(object);
+    }
+
+    /** Attaches the tracepoint programs (first watch). */
+    void attach() {
+        if (!links.isEmpty()) {
+            return;
+        }
+        for (String name : TRACEPOINT_PROGRAMS) {
+            Pointer link = Native.BPF.bpf_program__attach(program(name));
+            if (link == null) {
+                int errno = Native.errno();
+                detach();
+                throw Native.failure("attaching " + name, errno);
+            }
+            links.add(link);
+        }
+    }
+
+    void detach() {
+        for (Pointer link : links) {
+            Native.BPF.bpf_link__destroy(link);
+        }
+        links.clear();
+    }
+
+    private void poll() {
+        while (!closing) {
+            int n = Native.BPF.ring_buffer__poll(ringBuffer, -1);
+            if (n < 0 && -n != 4 /* EINTR */) {
+                System.err.println("rlimit-events: ring buffer poll failed: " + Native.strerror(n));
+                return;
+            }
+        }
+    }
+
+    /** Runs on the poll thread, inside ring_buffer__poll. */
+    private void deliver(Pointer data, long size) {
+        byte[] bytes = new byte[(int) size];
+        data.get(0, bytes, 0, bytes.length);
+        RlimitEvent e = Abi.decodeEvent(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()));
+        boolean gap = nextSeq >= 0 && e.seq() > nextSeq;
+        nextSeq = e.seq() + 1;
+        synchronized (syncLock) {
+            delivered++;
+            if (e.kind() == EventKind.SYNC) {
+                syncsSeen++;
+                syncLock.notifyAll();
+            }
+        }
+        if (e.kind() == EventKind.EXIT) {
+            forget(e.tgid());
+        }
+        if (!closing) {
+            listener.onEvent(e);
+        }
+        if (gap && !closing) {
+            // Events were dropped (ring buffer full): the kernel re-evaluates every watch exactly.
+            synchronized (syncLock) {
+                resyncs++;
+            }
+            runIterator();
+        }
+    }
+
+    /** Runs the task iterator: reading its fd to the end executes the program once per task. */
+    private void runIterator() {
+        int fd = Native.BPF.bpf_iter_create(Native.BPF.bpf_link__fd(iterLink));
+        if (fd < 0) {
+            throw Native.failure("creating the task iterator", Native.errno());
+        }
+        try {
+            synchronized (iterBuf) {
+                while (Native.C.read(fd, iterBuf, 4096) > 0) {
+                    // the program writes nothing: the loop ends at the first read
+                }
+            }
+        } finally {
+            Native.C.close(fd);
+        }
+    }
+
+    private synchronized void setBit(int tgid, boolean on) {
+        key.putInt(0, tgid >>> 6);
+        word.putLong(0, 0);
+        check(Native.BPF.bpf_map_lookup_elem(bitsFd, key, word), "reading the watch bitmap");
+        long bits = word.getLong(0);
+        long bit = 1L << (tgid & 63);
+        word.putLong(0, on ? bits | bit : bits & ~bit);
+        check(Native.BPF.bpf_map_update_elem(bitsFd, key, word, BPF_ANY), "writing the watch bitmap");
+    }
+
+    private long stat(int which) {
+        synchronized (stat) {
+            Pointer k = Memory.allocateDirect(Native.RUNTIME, 4);
+            k.putInt(0, which);
+            if (Native.BPF.bpf_map_lookup_elem(statsFd, k, stat) != 0) {
+                return -1;
+            }
+            return stat.getLong(0);
+        }
+    }
+
+    private Pointer program(String name) {
+        Pointer p = Native.BPF.bpf_object__find_program_by_name(object, name);
+        if (p == null) {
+            throw new BpfException("no program " + name + " in " + OBJECT, BpfException.ENOENT);
+        }
+        return p;
+    }
+
+    private int mapFd(String name) {
+        Pointer m = Native.BPF.bpf_object__find_map_by_name(object, name);
+        if (m == null) {
+            throw new BpfException("no map " + name + " in " + OBJECT, BpfException.ENOENT);
+        }
+        return Native.BPF.bpf_map__fd(m);
+    }
+
+    private static void check(int rc, String what) {
+        if (rc != 0) {
+            throw Native.failure(what, rc < 0 ? rc : Native.errno());
+        }
+    }
+}
