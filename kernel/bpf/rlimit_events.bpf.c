@@ -106,6 +106,15 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+/* Written by the loader before it runs the iterator: RL_CTL_REPORT (rlimit_events.h) re-reports every watch's
+ * level even when unchanged (after lost events, the last level userspace saw may be stale). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} control SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RL_STAT_NR);
@@ -188,6 +197,7 @@ struct rl_sample {
 	struct task_struct *task;    /* for the command name; NULL when not at hand */
 	__u64 value, soft, hard;
 	__u32 resource, tgid, tid;
+	__u32 report;                /* emit the level even if unchanged */
 };
 
 static __noinline void evaluate(struct rl_watch *w, struct rl_sample *s)
@@ -234,6 +244,8 @@ static __noinline void evaluate(struct rl_watch *w, struct rl_sample *s)
 	}
 	rw->value = value;
 	if (n != old && __sync_val_compare_and_swap(&rw->current, old, n) == old)
+		emit(RL_EV_CROSSING, tgid, tid, r, old, n, value, soft, hard, task);
+	else if (s->report && n == old)
 		emit(RL_EV_CROSSING, tgid, tid, r, old, n, value, soft, hard, task);
 }
 
@@ -321,7 +333,7 @@ static __always_inline bool near_level(struct rl_res_watch *rw, __s64 estimate)
 }
 
 static __always_inline void evaluate_nofile(struct rl_watch *w, struct task_struct *task, __u32 tgid, __u32 tid,
-					    int delta, bool force)
+					    int delta, bool force, __u32 report)
 {
 	struct rl_res_watch *rw = &w->res[RL_RES_NOFILE];
 	struct rlimit *rl = &task->signal->rlim[RL_RES_NOFILE];
@@ -341,7 +353,7 @@ static __always_inline void evaluate_nofile(struct rl_watch *w, struct task_stru
 	}
 	if (delta != 0 || force || soft != rw->soft || hard != rw->hard) {
 		struct rl_sample s = { .task = task, .value = w->nofile_estimate, .soft = soft, .hard = hard,
-				    .resource = RL_RES_NOFILE, .tgid = tgid, .tid = tid };
+				    .resource = RL_RES_NOFILE, .tgid = tgid, .tid = tid, .report = report };
 
 		evaluate(w, &s);
 	}
@@ -349,18 +361,20 @@ static __always_inline void evaluate_nofile(struct rl_watch *w, struct task_stru
 
 /* Compare a usage with the task's current limits for that resource. */
 static __always_inline void observe(struct rl_watch *w, struct task_struct *task, __u32 r, __u64 value,
-				    __u32 tgid, __u32 tid)
+				    __u32 tgid, __u32 tid, __u32 report)
 {
 	struct rlimit *rl = &task->signal->rlim[r & (RL_NRES - 1)];
 	struct rl_sample s = { .task = task, .value = value, .soft = rlim_value(rl->rlim_cur),
-			    .hard = rlim_value(rl->rlim_max), .resource = r, .tgid = tgid, .tid = tid };
+			    .hard = rlim_value(rl->rlim_max), .resource = r, .tgid = tgid, .tid = tid,
+			    .report = report };
 
 	evaluate(w, &s);
 }
 
 /* AS, DATA, STACK, MEMLOCK: the mm's own counters, in pages, read on every watched syscall exit
  * (stack growth happens in page faults, not syscalls: the next syscall sees it). */
-static __always_inline void evaluate_mm(struct rl_watch *w, struct task_struct *task, __u32 tgid, __u32 tid)
+static __always_inline void evaluate_mm(struct rl_watch *w, struct task_struct *task, __u32 tgid, __u32 tid,
+				       __u32 report)
 {
 	struct mm_struct *mm = task->mm;
 	__u64 page = 4096;
@@ -368,13 +382,13 @@ static __always_inline void evaluate_mm(struct rl_watch *w, struct task_struct *
 	if (!mm)
 		return;
 	if (w->res[RL_RES_AS].nlevels)
-		observe(w, task, RL_RES_AS, mm->total_vm * page, tgid, tid);
+		observe(w, task, RL_RES_AS, mm->total_vm * page, tgid, tid, report);
 	if (w->res[RL_RES_DATA].nlevels)
-		observe(w, task, RL_RES_DATA, mm->data_vm * page, tgid, tid);
+		observe(w, task, RL_RES_DATA, mm->data_vm * page, tgid, tid, report);
 	if (w->res[RL_RES_STACK].nlevels)
-		observe(w, task, RL_RES_STACK, mm->stack_vm * page, tgid, tid);
+		observe(w, task, RL_RES_STACK, mm->stack_vm * page, tgid, tid, report);
 	if (w->res[RL_RES_MEMLOCK].nlevels)
-		observe(w, task, RL_RES_MEMLOCK, (mm->locked_vm + mm->pinned_vm.counter) * page, tgid, tid);
+		observe(w, task, RL_RES_MEMLOCK, (mm->locked_vm + mm->pinned_vm.counter) * page, tgid, tid, report);
 }
 
 /*
@@ -434,8 +448,8 @@ int BPF_PROG(rl_sys_exit, struct pt_regs *regs, long ret)
 		limit_set_by(regs, nr, tgid);
 	task = bpf_get_current_task_btf();
 	delta = fd_delta(nr, ret, regs);
-	evaluate_nofile(w, task, tgid, tid, delta, false);
-	evaluate_mm(w, task, tgid, tid);
+	evaluate_nofile(w, task, tgid, tid, delta, false, 0);
+	evaluate_mm(w, task, tgid, tid, 0);
 	return 0;
 }
 
@@ -451,8 +465,8 @@ int BPF_PROG(rl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!w)
 		return 0;
 	emit(RL_EV_EXEC, tgid, p->pid, 0, 0, 0, 0, 0, 0, p);
-	evaluate_nofile(w, p, tgid, p->pid, 0, true);     /* close-on-exec fds are gone */
-	evaluate_mm(w, p, tgid, p->pid);                   /* a new address space */
+	evaluate_nofile(w, p, tgid, p->pid, 0, true, 1);  /* close-on-exec fds are gone */
+	evaluate_mm(w, p, tgid, p->pid, 1);                /* a new address space */
 	return 0;
 }
 
@@ -480,6 +494,7 @@ SEC("iter/task")
 int rl_resync(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
+	__u32 zero = 0, report, *ctl;
 	struct rl_watch *w;
 	__u32 tgid;
 
@@ -493,7 +508,9 @@ int rl_resync(struct bpf_iter__task *ctx)
 	w = bpf_map_lookup_elem(&watches, &tgid);
 	if (!w)
 		return 0;
-	evaluate_nofile(w, task, tgid, 0, 0, true);
-	evaluate_mm(w, task, tgid, 0);
+	ctl = bpf_map_lookup_elem(&control, &zero);
+	report = ctl ? *ctl : 0;
+	evaluate_nofile(w, task, tgid, 0, 0, true, report);
+	evaluate_mm(w, task, tgid, 0, report);
 	return 0;
 }

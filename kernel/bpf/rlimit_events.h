@@ -12,6 +12,7 @@
 #define RL_PPM 1000000u     /* relative levels are parts per million of the soft limit */
 #define RL_UNLIMITED (~0ULL)
 #define RL_LEVEL_UNKNOWN 0xffffffffu
+#define RL_CTL_REPORT 1     /* control[0]: the next resync reports every level, changed or not */
 
 enum rl_event_kind {
 	RL_EV_CROSSING = 1,   /* usage moved across one or more levels (old_level -> new_level) */

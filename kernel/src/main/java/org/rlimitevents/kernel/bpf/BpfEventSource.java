@@ -24,9 +24,8 @@ import org.rlimitevents.kernel.events.Watch;
 /**
  * Events from the BPF programs in rlimit_events.bpf.o, loaded through libbpf. One thread polls the
  * ring buffer (blocking, no timeout: idle means asleep) and delivers events in kernel order. The
- * programs are attached only while something is watched. A gap in the sequence numbers means the
- * ring buffer overflowed: the poll thread then runs the task iterator, which re-evaluates every
- * watch in the kernel.
+ * programs are attached only while something is watched. When the kernel counts lost events (ring
+ * buffer full), the poll thread runs the task iterator, which re-reports every watch in the kernel.
  */
 public final class BpfEventSource implements EventSource {
     static final String OBJECT = "rlimit_events.bpf.o";
@@ -39,6 +38,7 @@ public final class BpfEventSource implements EventSource {
     private final int watchesFd;
     private final int bitsFd;
     private final int statsFd;
+    private final int controlFd;
     private final Pointer ringBuffer;
     private final LibBpf.SampleCallback callback; // strongly held: native code calls it
     private final Pointer iterLink;
@@ -53,7 +53,6 @@ public final class BpfEventSource implements EventSource {
     private final Pointer iterBuf;
 
     private volatile boolean closing;
-    private long nextSeq = -1;
     private long delivered;
     private long resyncs;
     private long syncsSeen;
@@ -75,6 +74,7 @@ public final class BpfEventSource implements EventSource {
             watchesFd = mapFd("watches");
             bitsFd = mapFd("watched_bits");
             statsFd = mapFd("stats");
+            controlFd = mapFd("control");
             callback = (ctx, data, size) -> {
                 deliver(data, size);
                 return 0;
@@ -166,7 +166,7 @@ public final class BpfEventSource implements EventSource {
         synchronized (syncLock) {
             target = syncsSeen + 1;
         }
-        runIterator();
+        runIterator(false);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         synchronized (syncLock) {
             while (syncsSeen < target && !closing) {
@@ -197,7 +197,7 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         closing = true;
-        runIterator(); // its end marker wakes the poll thread, which then sees `closing`
+        runIterator(false); // its end marker wakes the poll thread, which then sees `closing`
         try {
             poller.join(5000);
         } catch (InterruptedException e) {
@@ -235,11 +235,22 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void poll() {
+        long lost = 0;
         while (!closing) {
             int n = Native.BPF.ring_buffer__poll(ringBuffer, -1);
             if (n < 0 && -n != 4 /* EINTR */) {
                 System.err.println("rlimit-events: ring buffer poll failed: " + Native.strerror(n));
                 return;
+            }
+            // The kernel counts what it could not queue (ring buffer full). Then the last level we
+            // saw may be stale: the iterator re-reports every watch from the kernel's exact state.
+            long nowLost = stat(Abi.STAT_LOST);
+            if (nowLost > lost && !closing) {
+                lost = nowLost;
+                synchronized (syncLock) {
+                    resyncs++;
+                }
+                runIterator(true);
             }
         }
     }
@@ -249,8 +260,6 @@ public final class BpfEventSource implements EventSource {
         byte[] bytes = new byte[(int) size];
         data.get(0, bytes, 0, bytes.length);
         RlimitEvent e = Abi.decodeEvent(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()));
-        boolean gap = nextSeq >= 0 && e.seq() > nextSeq;
-        nextSeq = e.seq() + 1;
         synchronized (syncLock) {
             delivered++;
             if (e.kind() == EventKind.SYNC) {
@@ -264,29 +273,28 @@ public final class BpfEventSource implements EventSource {
         if (!closing) {
             listener.onEvent(e);
         }
-        if (gap && !closing) {
-            // Events were dropped (ring buffer full): the kernel re-evaluates every watch exactly.
-            synchronized (syncLock) {
-                resyncs++;
-            }
-            runIterator();
-        }
     }
 
-    /** Runs the task iterator: reading its fd to the end executes the program once per task. */
-    private void runIterator() {
-        int fd = Native.BPF.bpf_iter_create(Native.BPF.bpf_link__fd(iterLink));
-        if (fd < 0) {
-            throw Native.failure("creating the task iterator", Native.errno());
-        }
-        try {
-            synchronized (iterBuf) {
+    /**
+     * Runs the task iterator: reading its fd to the end executes the program once per task.
+     * {@code report}: every watch reports its level, changed or not (after lost events).
+     */
+    private void runIterator(boolean report) {
+        synchronized (iterBuf) {
+            iterBuf.putInt(0, 0);
+            iterBuf.putInt(4, report ? 1 : 0);
+            check(Native.BPF.bpf_map_update_elem(controlFd, iterBuf, iterBuf.slice(4), BPF_ANY), "setting the resync mode");
+            int fd = Native.BPF.bpf_iter_create(Native.BPF.bpf_link__fd(iterLink));
+            if (fd < 0) {
+                throw Native.failure("creating the task iterator", Native.errno());
+            }
+            try {
                 while (Native.C.read(fd, iterBuf, 4096) > 0) {
                     // the program writes nothing: the loop ends at the first read
                 }
+            } finally {
+                Native.C.close(fd);
             }
-        } finally {
-            Native.C.close(fd);
         }
     }
 

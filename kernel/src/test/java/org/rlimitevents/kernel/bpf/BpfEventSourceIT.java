@@ -102,4 +102,57 @@ class BpfEventSourceIT {
             assertTrue(first.value() > 1 << 20, "VmSize in bytes: " + first.value());
         }
     }
+
+    @Test
+    void aBurstThatOverflowsTheRingBufferIsCountedAndResynced() throws Exception {
+        source.close();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        // A consumer that stalls on its first event while the child flaps across a level.
+        source = BpfEventSource.open(e -> {
+            try {
+                release.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            events.onEvent(e);
+        });
+        try (FdHolder child = FdHolder.start()) {
+            child.prlimit("--nofile=1000:1000");
+            int pid = child.pid();
+            child.holdFds(400);
+            Thread watcher = new Thread(() -> {
+                try {
+                    source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.NOFILE,
+                            List.of(Level.absolute(500)), 0))));
+                } catch (BpfException expected) {
+                    // its resync cannot finish while the consumer is stalled: that is the point
+                }
+            });
+            watcher.start();
+            while (source.counters().events() == 0) {
+                Thread.sleep(5); // the first event is delivered (and stuck): the watch is in place
+            }
+            for (int i = 0; i < 2000; i++) {
+                child.holdFds(501);
+                child.holdFds(499);
+            }
+            child.holdFds(700);
+            release.countDown();
+            watcher.join(10_000);
+            // after the loss, the resync reports the true level: above the level, at 700 fds
+            RlimitEvent last = null;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                RlimitEvent e = events.next(pid);
+                if (e.kind() == EventKind.CROSSING && e.value() == 700) {
+                    last = e;
+                    break;
+                }
+            }
+            assertTrue(last != null, "a report of 700 fds after the resync");
+            assertEquals(1, last.newLevel());
+            assertTrue(source.counters().lost() > 0, "lost: " + source.counters());
+            assertTrue(source.counters().resyncs() >= 1, "resyncs: " + source.counters());
+        }
+    }
 }
