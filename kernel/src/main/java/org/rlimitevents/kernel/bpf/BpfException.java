@@ -9,7 +9,7 @@ public final class BpfException extends RuntimeException {
 
     private final int errno;
 
-    BpfException(String message, int errno) {
+    public BpfException(String message, int errno) {
         super(message);
         this.errno = errno;
     }

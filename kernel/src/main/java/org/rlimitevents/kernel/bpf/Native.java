@@ -2,16 +2,17 @@ package org.rlimitevents.kernel.bpf;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
+import org.rlimitevents.kernel.sys.LibC;
+import org.rlimitevents.kernel.sys.Sys;
 
-/** The native boundary: libbpf and libc bound once; errno read right after a failing call. */
+/** The native boundary: libbpf bound once; errno read right after a failing call. */
 final class Native {
     static final LibBpf BPF;
-    static final LibC C;
+    static final LibC C = Sys.C;
     static final Runtime RUNTIME;
 
     static {
         BPF = LibraryLoader.create(LibBpf.class).load("bpf");
-        C = LibraryLoader.create(LibC.class).load("c");
         RUNTIME = Runtime.getRuntime(BPF);
         BPF.libbpf_set_print(null); // libbpf's own stderr chatter off: failures come back as errno
     }
@@ -24,7 +25,7 @@ final class Native {
     }
 
     static String strerror(int errno) {
-        return C.strerror(Math.abs(errno));
+        return Sys.strerror(errno);
     }
 
     static BpfException failure(String what, int errno) {

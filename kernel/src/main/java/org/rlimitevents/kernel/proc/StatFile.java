@@ -4,7 +4,7 @@ package org.rlimitevents.kernel.proc;
  * The fields of /proc/PID/stat we use. The command name sits between the first '(' and the
  * <em>last</em> ')' and may itself contain spaces, parentheses and newlines.
  */
-public record StatFile(String comm, long utimeTicks, long stimeTicks, int nice, long rtPriority,
+public record StatFile(String comm, char state, long utimeTicks, long stimeTicks, int nice, long rtPriority,
                        boolean kernelThread) {
     /** USER_HZ: fixed at 100 in the Linux userspace ABI on every architecture we run on. */
     public static final int TICKS_PER_SECOND = 100;
@@ -20,7 +20,7 @@ public record StatFile(String comm, long utimeTicks, long stimeTicks, int nice, 
         // After ')' the fields start at field 3 (state); field n is at index n - 3.
         String[] f = text.substring(close + 2).trim().split(" ");
         long flags = Long.parseUnsignedLong(f[9 - 3]);
-        return new StatFile(comm,
+        return new StatFile(comm, f[0].charAt(0),
                 Long.parseLong(f[14 - 3]),
                 Long.parseLong(f[15 - 3]),
                 Integer.parseInt(f[19 - 3]),

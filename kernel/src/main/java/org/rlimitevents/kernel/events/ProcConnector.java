@@ -1,0 +1,110 @@
+package org.rlimitevents.kernel.events;
+
+import java.io.IOException;
+
+import jnr.ffi.Pointer;
+import org.rlimitevents.kernel.sys.Sys;
+
+/**
+ * The netlink process connector (CN_IDX_PROC): the kernel tells us of every exec and exit as it
+ * happens, without polling. Unprivileged since Linux 6.6; before that it needs CAP_NET_ADMIN, and
+ * {@link #open} fails. Layouts from include/uapi/linux/{netlink,connector,cn_proc}.h.
+ */
+final class ProcConnector implements AutoCloseable {
+    interface Listener {
+        void exec(int pid, int tgid);
+
+        void exit(int pid, int tgid);
+    }
+
+    private static final int AF_NETLINK = 16;
+    private static final int SOCK_DGRAM = 2;
+    private static final int NETLINK_CONNECTOR = 11;
+    private static final int CN_IDX_PROC = 1;
+    private static final int CN_VAL_PROC = 1;
+    private static final int NLMSG_DONE = 3;
+    private static final int PROC_CN_MCAST_LISTEN = 1;
+    private static final int PROC_EVENT_EXEC = 0x2;
+    private static final int PROC_EVENT_EXIT = 0x80000000;
+    private static final int NLMSG_HDRLEN = 16;
+    private static final int CN_MSG_LEN = 20;
+    /** struct proc_event: what, cpu, timestamp_ns, then event_data at 16. */
+    private static final int EVENT = NLMSG_HDRLEN + CN_MSG_LEN;
+
+    private final int fd;
+    private final Thread reader;
+    private volatile boolean closed;
+
+    private ProcConnector(int fd, Listener listener) {
+        this.fd = fd;
+        reader = new Thread(() -> read(listener), "rlimit-proc-connector");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static ProcConnector open(Listener listener) throws IOException {
+        int fd = Sys.C.socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR);
+        if (fd < 0) {
+            throw new IOException("netlink connector socket: " + Sys.strerror(Sys.errno()));
+        }
+        Pointer addr = Sys.allocate(12); // struct sockaddr_nl
+        addr.putShort(0, (short) AF_NETLINK);
+        addr.putInt(4, 0);               // nl_pid: the kernel picks
+        addr.putInt(8, CN_IDX_PROC);     // nl_groups
+        if (Sys.C.bind(fd, addr, 12) != 0) {
+            int errno = Sys.errno();
+            Sys.C.close(fd);
+            throw new IOException("binding the process connector: " + Sys.strerror(errno)
+                    + (errno == 1 ? " (needs CAP_NET_ADMIN before Linux 6.6)" : ""));
+        }
+        Pointer msg = Sys.allocate(NLMSG_HDRLEN + CN_MSG_LEN + 4);
+        msg.putInt(0, NLMSG_HDRLEN + CN_MSG_LEN + 4); // nlmsg_len
+        msg.putShort(4, (short) NLMSG_DONE);          // nlmsg_type
+        msg.putInt(12, Sys.C.getpid());               // nlmsg_pid
+        msg.putInt(16, CN_IDX_PROC);                  // cn_msg.id.idx
+        msg.putInt(20, CN_VAL_PROC);                  // cn_msg.id.val
+        msg.putShort(32, (short) 4);                  // cn_msg.len
+        msg.putInt(36, PROC_CN_MCAST_LISTEN);
+        if (Sys.C.send(fd, msg, NLMSG_HDRLEN + CN_MSG_LEN + 4, 0) < 0) {
+            int errno = Sys.errno();
+            Sys.C.close(fd);
+            throw new IOException("subscribing to the process connector: " + Sys.strerror(errno));
+        }
+        return new ProcConnector(fd, listener);
+    }
+
+    private void read(Listener listener) {
+        Pointer buf = Sys.allocate(4096);
+        while (!closed) {
+            long n = Sys.C.recv(fd, buf, 4096, 0);
+            if (n < 0) {
+                if (closed || Sys.errno() != 4 /* EINTR */) {
+                    return;
+                }
+                continue;
+            }
+            // One datagram may hold several netlink messages.
+            for (int off = 0; off + EVENT + 16 <= n; ) {
+                int len = buf.getInt(off);
+                if (len < NLMSG_HDRLEN || off + len > n) {
+                    break;
+                }
+                int what = buf.getInt(off + EVENT);
+                int data = off + EVENT + 16;
+                if (what == PROC_EVENT_EXEC) {
+                    listener.exec(buf.getInt(data), buf.getInt(data + 4));
+                } else if (what == PROC_EVENT_EXIT) {
+                    listener.exit(buf.getInt(data), buf.getInt(data + 4));
+                }
+                off += (len + 3) & ~3;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Sys.C.shutdown(fd, 2);
+        Sys.C.close(fd); // the reader ends at its next datagram (any process event on the host)
+    }
+}

@@ -1,0 +1,27 @@
+package org.rlimitevents.kernel.sys;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/** libc, bound once, with errno read right after a failing call. */
+public final class Sys {
+    public static final LibC C = LibraryLoader.create(LibC.class).load("c");
+    public static final Runtime RUNTIME = Runtime.getRuntime(C);
+
+    private Sys() {
+    }
+
+    public static int errno() {
+        return RUNTIME.getLastError();
+    }
+
+    public static String strerror(int errno) {
+        return C.strerror(Math.abs(errno));
+    }
+
+    public static Pointer allocate(int size) {
+        return Memory.allocateDirect(RUNTIME, size);
+    }
+}

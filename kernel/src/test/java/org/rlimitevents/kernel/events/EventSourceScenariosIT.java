@@ -1,0 +1,139 @@
+package org.rlimitevents.kernel.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.rlimitevents.kernel.proc.Resource;
+import org.rlimitevents.kernel.proc.StatusFile;
+import org.rlimitevents.kernel.testing.Commands;
+import org.rlimitevents.kernel.testing.EventRecorder;
+import org.rlimitevents.kernel.testing.FdHolder;
+import org.rlimitevents.kernel.testing.MemHolder;
+import org.rlimitevents.kernel.testing.Prerequisites;
+
+/**
+ * The same real-process scenarios on every tier this machine runs, the tier forced: the kernel
+ * (tracepoint) tier and the polling tier must report the same levels.
+ */
+class EventSourceScenariosIT {
+    private final EventRecorder events = new EventRecorder();
+    private final List<String> log = new ArrayList<>();
+    private EventSource source;
+
+    private void open(EventSources.Choice tier) {
+        if (tier == EventSources.Choice.TRACEPOINT) {
+            Prerequisites.requireRoot();
+        }
+        source = EventSources.open(tier, events, log::add);
+        assertEquals(tier == EventSources.Choice.TRACEPOINT ? Tier.TRACEPOINT : Tier.POLLING, source.tier());
+    }
+
+    @AfterEach
+    void close() {
+        if (source != null) {
+            source.close();
+        }
+    }
+
+    private static Watch nofile(int pid) {
+        return new Watch(pid, List.of(new ResourceWatch(Resource.NOFILE,
+                List.of(Level.ofLimit(80), Level.ofLimit(90)), 20_000)));
+    }
+
+    /** Waits for the event that brings the watched resource of {@code pid} to {@code level}. */
+    private RlimitEvent awaitLevel(int pid, int level) throws InterruptedException {
+        while (true) {
+            RlimitEvent e = events.next(pid);
+            if (e.kind() == EventKind.CROSSING && e.newLevel() == level) {
+                return e;
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EventSources.Choice.class, names = {"TRACEPOINT", "POLLING"})
+    void openFilesPastEightyAndNinetyPercentAndBack(EventSources.Choice tier) throws Exception {
+        open(tier);
+        try (FdHolder child = FdHolder.start()) {
+            child.prlimit("--nofile=1000:1000");
+            int pid = child.pid();
+            child.holdFds(10);
+            source.watch(nofile(pid));
+            RlimitEvent first = events.next(pid);
+            assertEquals(List.of(RlimitEvent.UNKNOWN_LEVEL, 0, 10L), List.of(first.oldLevel(), first.newLevel(),
+                    first.value()));
+            child.holdFds(850);
+            RlimitEvent warning = awaitLevel(pid, 1);
+            assertTrue(warning.value() > 800 && warning.value() <= 850, warning.toString());
+            child.holdFds(950);
+            RlimitEvent critical = awaitLevel(pid, 2);
+            assertTrue(critical.value() > 900 && critical.value() <= 950, critical.toString());
+            child.holdFds(100);
+            RlimitEvent ok = awaitLevel(pid, 0);
+            assertTrue(ok.value() >= 100 && ok.value() <= 784, ok.toString());
+            assertEquals(1000, ok.soft());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EventSources.Choice.class, names = {"TRACEPOINT", "POLLING"})
+    void prlimitFromAnotherProcessRecomputesTheLevels(EventSources.Choice tier) throws Exception {
+        open(tier);
+        try (FdHolder child = FdHolder.start()) {
+            child.prlimit("--nofile=2000:2000");
+            int pid = child.pid();
+            child.holdFds(850);
+            source.watch(nofile(pid));
+            assertEquals(0, events.next(pid).newLevel());
+            child.prlimit("--nofile=1000:2000");
+            RlimitEvent limit = events.next(pid);
+            assertEquals(List.of(EventKind.LIMIT, 1000L, 2000L), List.of(limit.kind(), limit.soft(), limit.hard()));
+            RlimitEvent crossing = events.next(pid);
+            assertEquals(List.of(EventKind.CROSSING, 0, 1, 850L), List.of(crossing.kind(), crossing.oldLevel(),
+                    crossing.newLevel(), crossing.value()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EventSources.Choice.class, names = {"TRACEPOINT", "POLLING"})
+    void exitEndsTheWatch(EventSources.Choice tier) throws Exception {
+        open(tier);
+        FdHolder child = FdHolder.start();
+        int pid = child.pid();
+        source.watch(nofile(pid));
+        events.next(pid);
+        child.close();
+        assertEquals(EventKind.EXIT, events.next(pid).kind());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EventSources.Choice.class, names = {"TRACEPOINT", "POLLING"})
+    void addressSpaceGrownByMmap(EventSources.Choice tier) throws Exception {
+        open(tier);
+        try (MemHolder child = MemHolder.start()) {
+            int pid = child.pid();
+            long vm = StatusFile.parse(Files.readString(Path.of("/proc/" + pid + "/status"))).bytes("VmSize")
+                    .getAsLong();
+            long limit = vm + (512L << 20);
+            Commands.run(FdHolder.prlimitCommand(pid, "--as=" + limit + ":" + limit));
+            source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.AS,
+                    List.of(Level.absolute(vm + (256L << 20)), Level.absolute(vm + (384L << 20))), 0))));
+            assertEquals(0, events.next(pid).newLevel());
+            child.grow(300);
+            RlimitEvent first = awaitLevel(pid, 1);
+            assertTrue(first.value() > vm + (256L << 20), first.toString());
+            child.grow(100);
+            RlimitEvent second = awaitLevel(pid, 2);
+            assertTrue(second.value() > vm + (384L << 20) && second.value() <= limit, second.toString());
+            assertEquals(Resource.AS, second.resource());
+        }
+    }
+}
