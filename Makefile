@@ -66,7 +66,7 @@ test: all
 	$(Q)mvn -B -Dstyle.color=never --no-transfer-progress verify
 
 bench: all
-	$(Q)bench/check_rlimit-bench
+	$(Q)bench/run
 
 demo: all
 	$(Q)demo/run

@@ -227,6 +227,15 @@ public final class BpfEventSource implements EventSource {
         }
     }
 
+    /** Attaches a program that does nothing on the same tracepoint (benchmark baseline). */
+    void attachEmptyProgram() {
+        Pointer link = Native.BPF.bpf_program__attach(program("rl_sys_exit_empty"));
+        if (link == null) {
+            throw Native.failure("attaching rl_sys_exit_empty", Native.errno());
+        }
+        links.add(link);
+    }
+
     void detach() {
         for (Pointer link : links) {
             Native.BPF.bpf_link__destroy(link);
