@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "rlimit_events.h"
+#include "core_fixes.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -50,6 +51,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_setrlimit 160
 #define NR_epoll_create 213
 #define NR_mq_open 240
+#define NR_mq_unlink 241
 #define NR_inotify_init 253
 #define NR_openat 257
 #define NR_signalfd 282
@@ -102,6 +104,13 @@ struct {
 } watches SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);               /* real uid */
+	__type(value, struct rl_user_index);
+} user_index SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
@@ -144,7 +153,8 @@ static __always_inline bool is_watched(__u32 tgid)
 }
 
 static __always_inline void emit(__u32 kind, __u32 tgid, __u32 tid, __u32 resource, __u32 old_level,
-				 __u32 new_level, __u64 value, __u64 soft, __u64 hard, struct task_struct *task)
+				 __u32 new_level, __u64 value, __u64 soft, __u64 hard, struct task_struct *task,
+				 __u32 uid)
 {
 	__u64 seq = __sync_fetch_and_add(&event_seq, 1);
 	struct rl_event *e;
@@ -168,6 +178,8 @@ static __always_inline void emit(__u32 kind, __u32 tgid, __u32 tid, __u32 resour
 	e->resource = resource;
 	e->old_level = old_level;
 	e->new_level = new_level;
+	e->uid = uid;
+	e->pad = 0;
 	if (task)
 		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
 	else
@@ -198,6 +210,7 @@ struct rl_sample {
 	__u64 value, soft, hard;
 	__u32 resource, tgid, tid;
 	__u32 report;                /* emit the level even if unchanged */
+	__u32 uid;                   /* per-user resources: whose count */
 };
 
 static __noinline void evaluate(struct rl_watch *w, struct rl_sample *s)
@@ -218,7 +231,7 @@ static __noinline void evaluate(struct rl_watch *w, struct rl_sample *s)
 				rw->level[i] = soft == RL_UNLIMITED ? RL_UNLIMITED : scale(soft, rw->ppm[i]);
 		}
 		if (rw->current != RL_LEVEL_UNKNOWN)
-			emit(RL_EV_LIMIT, tgid, tid, r, rw->current, rw->current, value, soft, hard, task);
+			emit(RL_EV_LIMIT, tgid, tid, r, rw->current, rw->current, value, soft, hard, task, s->uid);
 		rw->soft = soft;
 		rw->hard = hard;
 	}
@@ -244,9 +257,9 @@ static __noinline void evaluate(struct rl_watch *w, struct rl_sample *s)
 	}
 	rw->value = value;
 	if (n != old && __sync_val_compare_and_swap(&rw->current, old, n) == old)
-		emit(RL_EV_CROSSING, tgid, tid, r, old, n, value, soft, hard, task);
+		emit(RL_EV_CROSSING, tgid, tid, r, old, n, value, soft, hard, task, s->uid);
 	else if (s->report && n == old)
-		emit(RL_EV_CROSSING, tgid, tid, r, old, n, value, soft, hard, task);
+		emit(RL_EV_CROSSING, tgid, tid, r, old, n, value, soft, hard, task, s->uid);
 }
 
 struct popcount_ctx {
@@ -394,6 +407,79 @@ static __always_inline void evaluate_mm(struct rl_watch *w, struct task_struct *
 		observe(w, task, RL_RES_MEMLOCK, (mm->locked_vm + mm->pinned_vm.counter) * page, tgid, tid, report);
 }
 
+/* The real user of a task and its per-user counters (what RLIMIT_NPROC & co. are checked against). */
+static __always_inline struct ucounts *task_ucounts_of(struct task_struct *t, __u32 *uid)
+{
+	const struct cred *cred = t->real_cred;
+
+	*uid = cred->uid.val;
+	return cred->ucounts;
+}
+
+/*
+ * A per-user count changed (a task of `t`'s user was created or freed, a signal queued or
+ * delivered, a message queue created or removed): re-evaluate every watched process of that user
+ * that watches the resource, each against its own limit (the one last seen).
+ */
+static __always_inline void user_changed(struct task_struct *t, __u32 r)
+{
+	struct rl_user_index *idx;
+	struct ucounts *uc;
+	__u64 count;
+	__u32 uid, i;
+
+	uc = task_ucounts_of(t, &uid);
+	idx = bpf_map_lookup_elem(&user_index, &uid);
+	if (!idx)
+		return;
+	count = user_count(uc, r);
+	for (i = 0; i < RL_USER_WATCHES; i++) {
+		__u32 tgid = idx->tgid[i];
+		struct rl_watch *w;
+		struct rl_res_watch *rw;
+
+		if (!tgid)
+			continue;
+		w = bpf_map_lookup_elem(&watches, &tgid);
+		if (!w)
+			continue;
+		rw = &w->res[r & (RL_NRES - 1)];
+		if (rw->nlevels == 0 || rw->current == RL_LEVEL_UNKNOWN)
+			continue;   /* not watched, or not yet evaluated (the resync does it) */
+		{
+			struct rl_sample s = { .value = count, .soft = rw->soft, .hard = rw->hard, .resource = r,
+					    .tgid = tgid, .tid = t->pid, .uid = uid };
+
+			evaluate(w, &s);
+		}
+	}
+}
+
+/* The per-user resources of one watched process, read exactly (resync, exec). */
+static __always_inline void evaluate_user(struct rl_watch *w, struct task_struct *task, __u32 tgid, __u32 report)
+{
+	__u32 uid;
+	struct ucounts *uc = task_ucounts_of(task, &uid);
+	__u32 rs[3] = { RL_RES_NPROC, RL_RES_SIGPENDING, RL_RES_MSGQUEUE };
+	__u32 i;
+
+	for (i = 0; i < 3; i++) {
+		__u32 r = rs[i];
+		struct rlimit *rl;
+
+		if (w->res[r & (RL_NRES - 1)].nlevels == 0)
+			continue;
+		rl = &task->signal->rlim[r & (RL_NRES - 1)];
+		{
+			struct rl_sample s = { .task = task, .value = user_count(uc, r), .soft = rlim_value(rl->rlim_cur),
+					    .hard = rlim_value(rl->rlim_max), .resource = r, .tgid = tgid,
+					    .report = report, .uid = uid };
+
+			evaluate(w, &s);
+		}
+	}
+}
+
 /*
  * prlimit64() on a watched process from another one: the limit changed while the target may be
  * asleep. The new value is read from the caller's own arguments (we run in its context).
@@ -441,6 +527,8 @@ int BPF_PROG(rl_sys_exit, struct pt_regs *regs, long ret)
 		nr = regs->orig_ax;
 		if (nr == NR_prlimit64 && ret == 0)
 			limit_set_by(regs, nr, tgid);
+		else if ((nr == NR_mq_open || nr == NR_mq_unlink) && ret >= 0)
+			user_changed(bpf_get_current_task_btf(), RL_RES_MSGQUEUE);
 		return 0;
 	}
 	w = bpf_map_lookup_elem(&watches, &tgid);
@@ -450,6 +538,8 @@ int BPF_PROG(rl_sys_exit, struct pt_regs *regs, long ret)
 	if ((nr == NR_prlimit64 || nr == NR_setrlimit) && ret == 0)
 		limit_set_by(regs, nr, tgid);
 	task = bpf_get_current_task_btf();
+	if ((nr == NR_mq_open || nr == NR_mq_unlink) && ret >= 0)
+		user_changed(task, RL_RES_MSGQUEUE);
 	delta = fd_delta(nr, ret, regs);
 	evaluate_nofile(w, task, tgid, tid, delta, false, 0);
 	evaluate_mm(w, task, tgid, tid, 0);
@@ -474,9 +564,10 @@ int BPF_PROG(rl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	w = bpf_map_lookup_elem(&watches, &tgid);
 	if (!w)
 		return 0;
-	emit(RL_EV_EXEC, tgid, p->pid, 0, 0, 0, 0, 0, 0, p);
+	emit(RL_EV_EXEC, tgid, p->pid, 0, 0, 0, 0, 0, 0, p, 0);
 	evaluate_nofile(w, p, tgid, p->pid, 0, true, 1);  /* close-on-exec fds are gone */
 	evaluate_mm(w, p, tgid, p->pid, 1);                /* a new address space */
+	evaluate_user(w, p, tgid, 1);
 	return 0;
 }
 
@@ -488,11 +579,46 @@ int BPF_PROG(rl_exit, struct task_struct *p)
 
 	if (!is_watched(tgid) || p->signal->live.counter != 0)
 		return 0;                                      /* other threads live on */
-	emit(RL_EV_EXIT, tgid, p->pid, 0, 0, 0, 0, 0, 0, p);
+	emit(RL_EV_EXIT, tgid, p->pid, 0, 0, 0, 0, 0, 0, p, 0);
 	bpf_map_delete_elem(&watches, &tgid);
 	bits = bpf_map_lookup_elem(&watched_bits, &word);
 	if (bits)
 		__sync_fetch_and_and(bits, ~(1ULL << (tgid & 63)));
+	return 0;
+}
+
+/* RLIMIT_NPROC counts tasks (threads included) per user: one more at every fork or clone ... */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(rl_fork, struct task_struct *parent, struct task_struct *child)
+{
+	user_changed(child, RL_RES_NPROC);
+	return 0;
+}
+
+/* ... and one fewer when a task is freed (release_task has uncharged it by then). */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(rl_free, struct task_struct *p)
+{
+	user_changed(p, RL_RES_NPROC);
+	return 0;
+}
+
+/* RLIMIT_SIGPENDING counts queued signals per receiving user: queued here (result 0: delivered
+ * to the queue) ... */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(rl_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *t, int group,
+	     int result)
+{
+	if (result == 0)
+		user_changed(t, RL_RES_SIGPENDING);
+	return 0;
+}
+
+/* ... and dequeued here, in the receiver's context. */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(rl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	user_changed(bpf_get_current_task_btf(), RL_RES_SIGPENDING);
 	return 0;
 }
 
@@ -509,7 +635,7 @@ int rl_resync(struct bpf_iter__task *ctx)
 	__u32 tgid;
 
 	if (!task) {
-		emit(RL_EV_SYNC, 0, 0, 0, 0, 0, 0, 0, 0, NULL);
+		emit(RL_EV_SYNC, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0);
 		return 0;
 	}
 	tgid = task->tgid;
@@ -522,5 +648,6 @@ int rl_resync(struct bpf_iter__task *ctx)
 	report = ctl ? *ctl : 0;
 	evaluate_nofile(w, task, tgid, 0, 0, true, report);
 	evaluate_mm(w, task, tgid, 0, report);
+	evaluate_user(w, task, tgid, report);
 	return 0;
 }

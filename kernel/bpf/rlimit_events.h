@@ -28,6 +28,16 @@ enum rl_event_kind {
 #define RL_RES_NOFILE 7
 #define RL_RES_MEMLOCK 8
 #define RL_RES_AS 9
+/* … and per real user (counted in the user's ucounts, compared with the watched process's limit) */
+#define RL_RES_NPROC 6
+#define RL_RES_SIGPENDING 11
+#define RL_RES_MSGQUEUE 12
+#define RL_USER_WATCHES 8   /* watched processes per user, for per-user resources */
+
+/* user_index map value: the watched processes of one user that watch a per-user resource. */
+struct rl_user_index {
+	__u32 tgid[RL_USER_WATCHES];   /* 0: free slot */
+};
 
 struct rl_event {
 	__u64 ts_ns;        /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -41,7 +51,9 @@ struct rl_event {
 	__u32 resource;     /* RLIMIT number */
 	__u32 old_level;    /* number of levels exceeded before (RL_LEVEL_UNKNOWN: first look) */
 	__u32 new_level;    /* … and after */
-	char comm[16];
+	__u32 uid;          /* per-user resources: the user whose count changed (else 0) */
+	__u32 pad;
+	char comm[16];      /* the watched process (empty when the change came from another task) */
 };
 
 struct rl_res_watch {

@@ -23,9 +23,13 @@ final class Abi {
     static final int LEVEL_UNKNOWN = -1; // RL_LEVEL_UNKNOWN, 0xffffffff
 
     // struct rl_event
-    static final int EVENT_SIZE = 80;
+    static final int EVENT_SIZE = 88;
     static final int EV_TS = 0, EV_SEQ = 8, EV_VALUE = 16, EV_SOFT = 24, EV_HARD = 32, EV_KIND = 40, EV_TGID = 44,
-            EV_TID = 48, EV_RESOURCE = 52, EV_OLD = 56, EV_NEW = 60, EV_COMM = 64, COMM_LEN = 16;
+            EV_TID = 48, EV_RESOURCE = 52, EV_OLD = 56, EV_NEW = 60, EV_UID = 64, EV_COMM = 72, COMM_LEN = 16;
+
+    // struct rl_user_index
+    static final int USER_WATCHES = 8;
+    static final int USER_INDEX_SIZE = 4 * USER_WATCHES;
 
     // struct rl_res_watch
     static final int RES_SIZE = 88;
@@ -42,7 +46,7 @@ final class Abi {
     /** Resources the BPF programs measure per process. */
     static boolean measuredInKernel(Resource r) {
         return r == Resource.NOFILE || r == Resource.AS || r == Resource.DATA || r == Resource.STACK
-                || r == Resource.MEMLOCK;
+                || r == Resource.MEMLOCK || r.perUser;
     }
 
     private Abi() {
@@ -75,7 +79,7 @@ final class Abi {
         return new RlimitEvent(kind, b.getLong(EV_SEQ), b.getLong(EV_TS), b.getInt(EV_TGID), b.getInt(EV_TID),
                 comm(b), perResource ? Resource.values()[b.getInt(EV_RESOURCE)] : null,
                 level(b.getInt(EV_OLD)), level(b.getInt(EV_NEW)), b.getLong(EV_VALUE), limit(b.getLong(EV_SOFT)),
-                limit(b.getLong(EV_HARD)));
+                limit(b.getLong(EV_HARD)), b.getInt(EV_UID));
     }
 
     private static int level(int raw) {

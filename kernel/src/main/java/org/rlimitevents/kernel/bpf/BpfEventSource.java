@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
 
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -20,6 +21,7 @@ import org.rlimitevents.kernel.events.ResourceWatch;
 import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Tier;
 import org.rlimitevents.kernel.events.Watch;
+import org.rlimitevents.kernel.proc.ProcFs;
 
 /**
  * Events from the BPF programs in rlimit_events.bpf.o, loaded through libbpf. One thread polls the
@@ -29,7 +31,8 @@ import org.rlimitevents.kernel.events.Watch;
  */
 public final class BpfEventSource implements EventSource {
     static final String OBJECT = "rlimit_events.bpf.o";
-    private static final String[] TRACEPOINT_PROGRAMS = {"rl_sys_exit", "rl_exec", "rl_exit"};
+    private static final String[] TRACEPOINT_PROGRAMS = {"rl_sys_exit", "rl_exec", "rl_exit", "rl_fork", "rl_free",
+        "rl_signal_generate", "rl_signal_deliver"};
     private static final long BPF_ANY = 0;
 
     private final EventListener listener;
@@ -39,6 +42,9 @@ public final class BpfEventSource implements EventSource {
     private final int bitsFd;
     private final int statsFd;
     private final int controlFd;
+    private final int userIndexFd;
+    /** Watched processes with a per-user resource, and the user they are counted under. */
+    private final java.util.Map<Integer, Integer> userOf = new java.util.HashMap<>();
     private final Pointer ringBuffer;
     private final LibBpf.SampleCallback callback; // strongly held: native code calls it
     private final Pointer iterLink;
@@ -75,6 +81,7 @@ public final class BpfEventSource implements EventSource {
             bitsFd = mapFd("watched_bits");
             statsFd = mapFd("stats");
             controlFd = mapFd("control");
+            userIndexFd = mapFd("user_index");
             callback = (ctx, data, size) -> {
                 deliver(data, size);
                 return 0;
@@ -136,6 +143,7 @@ public final class BpfEventSource implements EventSource {
             watchValue.put(0, value, 0, value.length);
             check(Native.BPF.bpf_map_update_elem(watchesFd, key, watchValue, BPF_ANY), "adding a watch");
             setBit(watch.tgid(), true);
+            indexUser(watch);
             if (watched.isEmpty()) {
                 attach();
             }
@@ -155,6 +163,10 @@ public final class BpfEventSource implements EventSource {
     }
 
     private synchronized void forget(int tgid) {
+        Integer uid = userOf.remove(tgid);
+        if (uid != null) {
+            updateUserIndex(uid, tgid, false);
+        }
         if (watched.remove(tgid) && watched.isEmpty()) {
             detach(); // the tracepoint's cost is global: nobody pays while nothing is watched
         }
@@ -305,6 +317,61 @@ public final class BpfEventSource implements EventSource {
                 Native.C.close(fd);
             }
         }
+    }
+
+    /**
+     * Per-user resources are counted under the process's real uid: the kernel finds the watched
+     * processes of a user through user_index when that user's count changes.
+     */
+    private void indexUser(Watch watch) {
+        boolean perUser = false;
+        for (ResourceWatch rw : watch.resources()) {
+            perUser |= rw.resource().perUser;
+        }
+        Integer old = userOf.remove(watch.tgid());
+        if (old != null) {
+            updateUserIndex(old, watch.tgid(), false);
+        }
+        if (!perUser) {
+            return;
+        }
+        int uid;
+        try {
+            uid = ProcFs.at(Path.of("/proc")).process(watch.tgid()).status().realUid();
+        } catch (RuntimeException e) {
+            return; // gone already: its exit event follows
+        }
+        updateUserIndex(uid, watch.tgid(), true);
+        userOf.put(watch.tgid(), uid);
+    }
+
+    private void updateUserIndex(int uid, int tgid, boolean add) {
+        Pointer k = Memory.allocateDirect(Native.RUNTIME, 4);
+        Pointer v = Memory.allocateDirect(Native.RUNTIME, Abi.USER_INDEX_SIZE);
+        k.putInt(0, uid);
+        if (Native.BPF.bpf_map_lookup_elem(userIndexFd, k, v) != 0) {
+            for (int i = 0; i < Abi.USER_WATCHES; i++) {
+                v.putInt(4L * i, 0);
+            }
+        }
+        int free = -1;
+        for (int i = 0; i < Abi.USER_WATCHES; i++) {
+            int t = v.getInt(4L * i);
+            if (t == tgid) {
+                v.putInt(4L * i, 0);
+            }
+            if (v.getInt(4L * i) == 0 && free < 0) {
+                free = i;
+            }
+        }
+        if (add) {
+            if (free < 0) {
+                throw new BpfException("more than " + Abi.USER_WATCHES + " watched processes of uid " + uid
+                        + " watch a per-user resource", 28 /* ENOSPC */);
+            }
+            v.putInt(4L * free, tgid);
+        }
+        check(Native.BPF.bpf_map_update_elem(userIndexFd, k, v, BPF_ANY), "updating the per-user index");
     }
 
     private synchronized void setBit(int tgid, boolean on) {

@@ -186,8 +186,9 @@ public final class PollingEventSource implements EventSource {
                 }
                 wasResync = resyncRequested;
             }
+            ProcFs snapshot = procFs.fresh(); // per-user counts are taken once per round
             for (Watched w : due) {
-                evaluate(w, wasResync, out);
+                evaluate(snapshot, w, wasResync, out);
             }
             synchronized (this) {
                 delivered += out.size();
@@ -200,7 +201,7 @@ public final class PollingEventSource implements EventSource {
             }
             out.clear();
             if (wasResync) {
-                listener.onEvent(event(EventKind.SYNC, 0, "", null, 0, 0, 0, 0, 0));
+                listener.onEvent(event(EventKind.SYNC, 0, "", null, 0, 0, 0, 0, 0, 0));
                 synchronized (this) {
                     resyncRequested = false;
                     notifyAll();
@@ -209,7 +210,7 @@ public final class PollingEventSource implements EventSource {
         }
     }
 
-    private void evaluate(Watched w, boolean report, List<RlimitEvent> out) {
+    private void evaluate(ProcFs procFs, Watched w, boolean report, List<RlimitEvent> out) {
         int tgid = w.watch.tgid();
         ProcEntry p = procFs.process(tgid);
         String comm;
@@ -221,9 +222,10 @@ public final class PollingEventSource implements EventSource {
             }
             if (w.execSeen) {
                 w.execSeen = false;
-                out.add(event(EventKind.EXEC, tgid, comm, null, 0, 0, 0, 0, 0));
+                out.add(event(EventKind.EXEC, tgid, comm, null, 0, 0, 0, 0, 0, 0));
             }
             Map<Resource, Limit> limits = p.limits();
+            int uid = p.status().realUid();
             double nearest = Double.MAX_VALUE;
             for (LevelTracker t : w.trackers) {
                 Resource r = t.spec().resource();
@@ -235,12 +237,14 @@ public final class PollingEventSource implements EventSource {
                 t.observe((long) usage.getAsDouble(), limit.soft(), limit.hard(), report, new LevelTracker.Sink() {
                     @Override
                     public void limitChanged(int level, long value, long soft, long hard) {
-                        out.add(event(EventKind.LIMIT, tgid, comm, r, level, level, value, soft, hard));
+                        out.add(event(EventKind.LIMIT, tgid, comm, r, level, level, value, soft, hard,
+                                r.perUser ? uid : 0));
                     }
 
                     @Override
                     public void crossed(int oldLevel, int newLevel, long value, long soft, long hard) {
-                        out.add(event(EventKind.CROSSING, tgid, comm, r, oldLevel, newLevel, value, soft, hard));
+                        out.add(event(EventKind.CROSSING, tgid, comm, r, oldLevel, newLevel, value, soft, hard,
+                                r.perUser ? uid : 0));
                     }
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
@@ -250,7 +254,7 @@ public final class PollingEventSource implements EventSource {
             synchronized (this) {
                 watches.remove(tgid);
             }
-            out.add(event(EventKind.EXIT, tgid, "", null, 0, 0, 0, 0, 0));
+            out.add(event(EventKind.EXIT, tgid, "", null, 0, 0, 0, 0, 0, 0));
         } catch (PrivilegeRequiredException e) {
             w.dueNanos = System.nanoTime() + maxIntervalMs * 1_000_000;
         }
@@ -263,8 +267,8 @@ public final class PollingEventSource implements EventSource {
     }
 
     private RlimitEvent event(EventKind kind, int tgid, String comm, Resource r, int oldLevel, int newLevel,
-                              long value, long soft, long hard) {
+                              long value, long soft, long hard, int uid) {
         return new RlimitEvent(kind, seq++, System.nanoTime(), tgid, 0, comm, r, oldLevel, newLevel, value, soft,
-                hard);
+                hard, uid);
     }
 }

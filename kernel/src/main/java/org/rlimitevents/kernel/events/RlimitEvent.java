@@ -7,9 +7,12 @@ import org.rlimitevents.kernel.proc.Resource;
  * One event: a process's usage of a resource crossed levels (oldLevel → newLevel, counted as the
  * number of levels the value is above; {@link #UNKNOWN_LEVEL} for a first look), its limit changed,
  * it exec'd or exited, or a resync pass ended. Limits use {@link Limit#UNLIMITED} for infinity.
+ * For per-user resources (nproc, sigpending, msgqueue) {@code value} is the count of user
+ * {@code uid}, compared with the watched process's own limit.
  */
 public record RlimitEvent(EventKind kind, long seq, long timestampNs, int tgid, int tid, String comm,
-                          Resource resource, int oldLevel, int newLevel, long value, long soft, long hard) {
+                          Resource resource, int oldLevel, int newLevel, long value, long soft, long hard,
+                          int uid) {
     public static final int UNKNOWN_LEVEL = -1;
 
     @Override

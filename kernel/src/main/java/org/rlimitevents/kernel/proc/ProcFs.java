@@ -52,6 +52,11 @@ public final class ProcFs {
         }
     }
 
+    /** A new snapshot of the same tree (per-user counts are cached per instance). */
+    public ProcFs fresh() {
+        return new ProcFs(root, fdCounter);
+    }
+
     public Path root() {
         return root;
     }

@@ -35,7 +35,8 @@ class AbiTest {
             {"rl_event", "hard", "" + Abi.EV_HARD}, {"rl_event", "kind", "" + Abi.EV_KIND},
             {"rl_event", "tgid", "" + Abi.EV_TGID}, {"rl_event", "tid", "" + Abi.EV_TID},
             {"rl_event", "resource", "" + Abi.EV_RESOURCE}, {"rl_event", "old_level", "" + Abi.EV_OLD},
-            {"rl_event", "new_level", "" + Abi.EV_NEW}, {"rl_event", "comm", "" + Abi.EV_COMM},
+            {"rl_event", "new_level", "" + Abi.EV_NEW}, {"rl_event", "uid", "" + Abi.EV_UID},
+            {"rl_event", "comm", "" + Abi.EV_COMM},
             {"rl_res_watch", "level", "" + Abi.RES_LEVEL}, {"rl_res_watch", "ppm", "" + Abi.RES_PPM},
             {"rl_res_watch", "nlevels", "" + Abi.RES_NLEVELS},
             {"rl_res_watch", "hysteresis_ppm", "" + Abi.RES_HYSTERESIS},
@@ -47,7 +48,7 @@ class AbiTest {
         };
         StringBuilder c = new StringBuilder("#include <linux/types.h>\n#include <stddef.h>\n#include <stdio.h>\n")
                 .append("#include \"").append(header).append("\"\nint main(void) {\n");
-        for (String s : new String[] {"rl_event", "rl_res_watch", "rl_watch"}) {
+        for (String s : new String[] {"rl_event", "rl_res_watch", "rl_watch", "rl_user_index"}) {
             c.append("printf(\"sizeof ").append(s).append(" %zu\\n\", sizeof(struct ").append(s).append("));\n");
         }
         for (String[] f : fields) {
@@ -67,6 +68,7 @@ class AbiTest {
         assertEquals(Abi.EVENT_SIZE, actual.get("rl_event"));
         assertEquals(Abi.RES_SIZE, actual.get("rl_res_watch"));
         assertEquals(Abi.WATCH_SIZE, actual.get("rl_watch"));
+        assertEquals(Abi.USER_INDEX_SIZE, actual.get("rl_user_index"));
         for (String[] f : fields) {
             assertEquals(Long.parseLong(f[2]), actual.get(f[0] + "." + f[1]), f[0] + "." + f[1]);
         }
@@ -96,10 +98,10 @@ class AbiTest {
         ByteBuffer b = ByteBuffer.allocate(Abi.EVENT_SIZE).order(ByteOrder.nativeOrder());
         b.putLong(Abi.EV_TS, 123).putLong(Abi.EV_SEQ, 7).putLong(Abi.EV_VALUE, 901).putLong(Abi.EV_SOFT, 1000)
                 .putLong(Abi.EV_HARD, -1).putInt(Abi.EV_KIND, 1).putInt(Abi.EV_TGID, 55).putInt(Abi.EV_TID, 56)
-                .putInt(Abi.EV_RESOURCE, 7).putInt(Abi.EV_OLD, 1).putInt(Abi.EV_NEW, 2);
+                .putInt(Abi.EV_RESOURCE, 7).putInt(Abi.EV_OLD, 1).putInt(Abi.EV_NEW, 2).putInt(Abi.EV_UID, 33);
         b.put(Abi.EV_COMM, "nginx\0garbage!!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         RlimitEvent e = Abi.decodeEvent(b);
         assertEquals(new RlimitEvent(EventKind.CROSSING, 7, 123, 55, 56, "nginx", Resource.NOFILE, 1, 2, 901, 1000,
-                Limit.UNLIMITED), e);
+                Limit.UNLIMITED, 33), e);
     }
 }

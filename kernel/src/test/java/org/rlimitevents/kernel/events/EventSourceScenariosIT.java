@@ -136,4 +136,83 @@ class EventSourceScenariosIT {
             assertEquals(Resource.AS, second.resource());
         }
     }
+
+    /** A shell running as {@code uid} that starts or kills one background task per command. */
+    private static Process taskSpawner(int uid, String limits) throws Exception {
+        Process p = new ProcessBuilder("prlimit", limits, "--", "setpriv", "--reuid=" + uid, "--regid=" + uid,
+                "--clear-groups", "/bin/bash", "-c", "pids=(); echo ready; while read -r cmd; do case $cmd in"
+                + " up) sleep 600 & pids+=($!);; down) kill ${pids[-1]}; wait ${pids[-1]} 2>/dev/null;"
+                + " unset 'pids[-1]';; esac; echo ${#pids[@]}; done").start();
+        String ready = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertEquals("ready", ready);
+        return p;
+    }
+
+    private static void send(Process p, java.io.BufferedReader out, String cmd) throws Exception {
+        p.getOutputStream().write((cmd + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        p.getOutputStream().flush();
+        out.readLine();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EventSources.Choice.class, names = {"TRACEPOINT", "POLLING"})
+    void nprocCountsEveryTaskOfTheUser(EventSources.Choice tier) throws Exception {
+        Prerequisites.requireRoot();
+        open(tier);
+        int uid = 62000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(3000);
+        Process shell = taskSpawner(uid, "--nproc=10:10");
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(shell.getInputStream()));
+            int pid = (int) shell.pid();
+            for (int i = 0; i < 7; i++) {
+                send(shell, out, "up");
+            }
+            Thread.sleep(100);
+            source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.NPROC,
+                    List.of(Level.ofLimit(80), Level.ofLimit(90)), 0))));
+            RlimitEvent first = events.next(pid);
+            assertEquals(List.of(0, 8L, 10L, uid), List.of(first.newLevel(), first.value(), first.soft(), first.uid()));
+            send(shell, out, "up");
+            RlimitEvent warning = awaitLevel(pid, 1);
+            assertEquals(9, warning.value());
+            send(shell, out, "up");
+            assertEquals(10, awaitLevel(pid, 2).value());
+            send(shell, out, "down");
+            send(shell, out, "down");
+            send(shell, out, "down");
+            RlimitEvent ok = awaitLevel(pid, 0);
+            assertTrue(ok.value() <= 8, ok.toString());
+        } finally {
+            shell.destroyForcibly();
+            Commands.exec(List.of("pkill", "-KILL", "-U", "" + uid), 10);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EventSources.Choice.class, names = {"TRACEPOINT", "POLLING"})
+    void queuedSignalsOfTheUser(EventSources.Choice tier) throws Exception {
+        Prerequisites.requireRoot();
+        open(tier);
+        int uid = 65000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(500);
+        Process sleeper = new ProcessBuilder("prlimit", "--sigpending=100:100", "--", "setpriv", "--reuid=" + uid,
+                "--regid=" + uid, "--clear-groups", "sleep", "600").start();
+        try {
+            int pid = (int) sleeper.pid();
+            Thread.sleep(200);
+            Commands.run(List.of("kill", "-STOP", "" + pid)); // stopped: real-time signals stay queued
+            source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.SIGPENDING,
+                    List.of(Level.absolute(3)), 0))));
+            RlimitEvent first = events.next(pid);
+            assertEquals(List.of(0, 0L, uid), List.of(first.newLevel(), first.value(), first.uid()));
+            for (int i = 0; i < 4; i++) {
+                Commands.run(List.of("kill", "-s", "RTMIN+" + i, "" + pid));
+            }
+            RlimitEvent queued = awaitLevel(pid, 1);
+            assertTrue(queued.value() == 4, queued.toString());
+            assertEquals(100, queued.soft());
+        } finally {
+            sleeper.destroyForcibly();
+            sleeper.waitFor();
+        }
+    }
 }
