@@ -1,7 +1,7 @@
 # rlimit-events: `make` builds everything, `make test` runs every test, `make deps` installs what
 # the build and the tests need (Debian 12, idempotent). V=1 shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all build bpf cds deps test bench demo install clean
+.PHONY: all build bpf cds deps test test-vm bench demo install clean
 
 V ?= 0
 ifeq ($(V),1)
@@ -23,7 +23,8 @@ LIB := plugins/target/lib
 # (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test), bench (GNU time for max RSS;
 # check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
-	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev
+	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
+	qemu-system-x86 linux-image-amd64 busybox-static
 
 # The BPF object: CO-RE, so the vmlinux.h of the build machine serves every kernel with BTF.
 BPF_OUT := build/bpf
@@ -64,6 +65,12 @@ deps:
 # so that the test counts of every module are printed.
 test: all
 	$(Q)mvn -B -Dstyle.color=never --no-transfer-progress verify
+	$(Q)$(MAKE) --no-print-directory test-vm
+
+# The fexit tier on Debian's stock kernel (these machines refuse fexit): the event-source tests in
+# a QEMU guest booting linux-image-amd64 with this machine's userspace. Timings there mean nothing.
+test-vm: all
+	$(Q)kernel/vm/vmrun -- kernel/vm/run-tests FEXIT
 
 bench: all
 	$(Q)bench/run

@@ -553,6 +553,161 @@ int BPF_PROG(rl_sys_exit_empty, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/*
+ * fexit tier: the same accounting from the fd-table and mm functions themselves, so that only the
+ * operations that change a count pay (no syscall tracepoint). Loaded instead of rl_sys_exit where
+ * the kernel allows fexit; the sched, signal and iterator programs serve both tiers.
+ */
+static __always_inline void fd_changed(int delta)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct rl_watch *w;
+
+	if (!is_watched(tgid))
+		return;
+	w = bpf_map_lookup_elem(&watches, &tgid);
+	if (w)
+		evaluate_nofile(w, bpf_get_current_task_btf(), tgid, (__u32)id, delta, false, 0);
+}
+
+/* Every new fd is reserved here (open, socket, dup, accept, F_DUPFD, SCM_RIGHTS, pidfd_getfd …). */
+SEC("fexit/alloc_fd")
+int BPF_PROG(rl_fx_alloc_fd, unsigned int start, unsigned int end, unsigned int flags, int ret)
+{
+	if (ret >= 0)
+		fd_changed(1);
+	return 0;
+}
+
+/* A reserved fd given back before it was installed (the open failed later on). */
+SEC("fexit/put_unused_fd")
+int BPF_PROG(rl_fx_put_unused_fd, unsigned int fd)
+{
+	fd_changed(-1);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_close")
+int BPF_PROG(rl_fx_close, const struct pt_regs *regs, long ret)
+{
+	if (ret == 0)
+		fd_changed(-1);
+	return 0;
+}
+
+/* dup2/dup3 may replace an open fd or fill a free one, close_range closes any number: recount. */
+SEC("fexit/__x64_sys_dup2")
+int BPF_PROG(rl_fx_dup2, const struct pt_regs *regs, long ret)
+{
+	if (ret >= 0)
+		fd_changed(99);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_dup3")
+int BPF_PROG(rl_fx_dup3, const struct pt_regs *regs, long ret)
+{
+	if (ret >= 0)
+		fd_changed(99);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_close_range")
+int BPF_PROG(rl_fx_close_range, const struct pt_regs *regs, long ret)
+{
+	if (ret == 0)
+		fd_changed(99);
+	return 0;
+}
+
+/* total_vm, data_vm, stack_vm all change here (mmap, munmap, brk, mremap, stack growth). */
+SEC("fexit/vm_stat_account")
+int BPF_PROG(rl_fx_vm_stat_account, struct mm_struct *mm, vm_flags_t flags, long npages)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct task_struct *task;
+	struct rl_watch *w;
+
+	if (!is_watched(tgid))
+		return 0;
+	task = bpf_get_current_task_btf();
+	w = bpf_map_lookup_elem(&watches, &tgid);
+	if (w && task->mm == mm)
+		evaluate_mm(w, task, tgid, (__u32)id, 0);
+	return 0;
+}
+
+/* locked_vm: the mlock family; and the mm syscalls themselves, because vm_stat_account() is a
+ * static function that some kernel builds inline into some callers, where fexit never sees it. */
+static __always_inline void mm_changed(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct rl_watch *w;
+
+	if (ret < 0 || !is_watched(tgid))
+		return;
+	w = bpf_map_lookup_elem(&watches, &tgid);
+	if (w)
+		evaluate_mm(w, bpf_get_current_task_btf(), tgid, (__u32)id, 0);
+}
+
+SEC("fexit/__x64_sys_mmap")
+int BPF_PROG(rl_fx_mmap, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_munmap")
+int BPF_PROG(rl_fx_munmap, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_brk")
+int BPF_PROG(rl_fx_brk, const struct pt_regs *regs, long ret) { mm_changed(0); return 0; }
+SEC("fexit/__x64_sys_mremap")
+int BPF_PROG(rl_fx_mremap, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_mprotect")
+int BPF_PROG(rl_fx_mprotect, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_mlock")
+int BPF_PROG(rl_fx_mlock, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_mlock2")
+int BPF_PROG(rl_fx_mlock2, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_munlock")
+int BPF_PROG(rl_fx_munlock, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_mlockall")
+int BPF_PROG(rl_fx_mlockall, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+SEC("fexit/__x64_sys_munlockall")
+int BPF_PROG(rl_fx_munlockall, const struct pt_regs *regs, long ret) { mm_changed(ret); return 0; }
+
+/* Limit changes, by the process itself or by another: the same argument reading as sys_exit. */
+SEC("fexit/__x64_sys_prlimit64")
+int BPF_PROG(rl_fx_prlimit64, const struct pt_regs *regs, long ret)
+{
+	if (ret == 0)
+		limit_set_by((struct pt_regs *)regs, NR_prlimit64, bpf_get_current_pid_tgid() >> 32);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_setrlimit")
+int BPF_PROG(rl_fx_setrlimit, const struct pt_regs *regs, long ret)
+{
+	if (ret == 0)
+		limit_set_by((struct pt_regs *)regs, NR_setrlimit, bpf_get_current_pid_tgid() >> 32);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_mq_open")
+int BPF_PROG(rl_fx_mq_open, const struct pt_regs *regs, long ret)
+{
+	if (ret >= 0)
+		user_changed(bpf_get_current_task_btf(), RL_RES_MSGQUEUE);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_mq_unlink")
+int BPF_PROG(rl_fx_mq_unlink, const struct pt_regs *regs, long ret)
+{
+	if (ret == 0)
+		user_changed(bpf_get_current_task_btf(), RL_RES_MSGQUEUE);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(rl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {

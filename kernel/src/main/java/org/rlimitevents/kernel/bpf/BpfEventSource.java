@@ -31,8 +31,17 @@ import org.rlimitevents.kernel.proc.ProcFs;
  */
 public final class BpfEventSource implements EventSource {
     static final String OBJECT = "rlimit_events.bpf.o";
-    private static final String[] TRACEPOINT_PROGRAMS = {"rl_sys_exit", "rl_exec", "rl_exit", "rl_fork", "rl_free",
+    /** Programs both tiers attach: process lifecycle and signals (not per syscall). */
+    private static final String[] SHARED_PROGRAMS = {"rl_exec", "rl_exit", "rl_fork", "rl_free",
         "rl_signal_generate", "rl_signal_deliver"};
+    private static final String[] TRACEPOINT_PROGRAMS = {"rl_sys_exit", "rl_sys_exit_empty"};
+    private static final String[] FEXIT_PROGRAMS = {"rl_fx_alloc_fd", "rl_fx_put_unused_fd", "rl_fx_close",
+        "rl_fx_dup2", "rl_fx_dup3", "rl_fx_close_range", "rl_fx_vm_stat_account", "rl_fx_mmap", "rl_fx_munmap",
+        "rl_fx_brk", "rl_fx_mremap", "rl_fx_mprotect", "rl_fx_mlock", "rl_fx_mlock2",
+        "rl_fx_munlock", "rl_fx_mlockall", "rl_fx_munlockall", "rl_fx_prlimit64", "rl_fx_setrlimit",
+        "rl_fx_mq_open", "rl_fx_mq_unlink"};
+
+    private final Tier tier;
     private static final long BPF_ANY = 0;
 
     private final EventListener listener;
@@ -63,7 +72,8 @@ public final class BpfEventSource implements EventSource {
     private long resyncs;
     private long syncsSeen;
 
-    private BpfEventSource(EventListener listener, byte[] objectBytes) {
+    private BpfEventSource(Tier tier, EventListener listener, byte[] objectBytes) {
+        this.tier = tier;
         this.listener = listener;
         objectMemory = Memory.allocateDirect(Native.RUNTIME, objectBytes.length);
         objectMemory.put(0, objectBytes, 0, objectBytes.length);
@@ -73,6 +83,13 @@ public final class BpfEventSource implements EventSource {
         }
         object = obj;
         try {
+            // One object holds both tiers: load only this tier's per-operation programs.
+            for (String name : TRACEPOINT_PROGRAMS) {
+                Native.BPF.bpf_program__set_autoload(program(name), tier == Tier.TRACEPOINT);
+            }
+            for (String name : FEXIT_PROGRAMS) {
+                Native.BPF.bpf_program__set_autoload(program(name), tier == Tier.FEXIT);
+            }
             int rc = Native.BPF.bpf_object__load(object);
             if (rc != 0) {
                 throw Native.failure("loading the BPF programs", rc);
@@ -110,7 +127,15 @@ public final class BpfEventSource implements EventSource {
 
     /** Loads the tracepoint tier; a BpfException says why it could not (EPERM: privileges or policy). */
     public static BpfEventSource open(EventListener listener) {
-        return new BpfEventSource(listener, objectBytes());
+        return open(Tier.TRACEPOINT, listener);
+    }
+
+    /** Loads the fexit or the tracepoint tier. */
+    public static BpfEventSource open(Tier tier, EventListener listener) {
+        if (tier == Tier.POLLING) {
+            throw new IllegalArgumentException("the polling tier is not BPF");
+        }
+        return new BpfEventSource(tier, listener, objectBytes());
     }
 
     static byte[] objectBytes() {
@@ -127,7 +152,7 @@ public final class BpfEventSource implements EventSource {
 
     @Override
     public Tier tier() {
-        return Tier.TRACEPOINT;
+        return tier;
     }
 
     @Override
@@ -223,12 +248,14 @@ public final class BpfEventSource implements EventSource {
         Native.BPF.bpf_object__close(object);
     }
 
-    /** Attaches the tracepoint programs (first watch). */
+    /** Attaches this tier's programs (first watch). */
     void attach() {
         if (!links.isEmpty()) {
             return;
         }
-        for (String name : TRACEPOINT_PROGRAMS) {
+        List<String> names = new ArrayList<>(List.of(SHARED_PROGRAMS));
+        names.addAll(tier == Tier.FEXIT ? List.of(FEXIT_PROGRAMS) : List.of("rl_sys_exit"));
+        for (String name : names) {
             Pointer link = Native.BPF.bpf_program__attach(program(name));
             if (link == null) {
                 int errno = Native.errno();

@@ -13,7 +13,7 @@ import org.rlimitevents.kernel.proc.ProcFs;
  */
 public final class EventSources {
     /** Which tier to use: the best available, or one forced (tests, admins who prefer polling). */
-    public enum Choice { AUTO, TRACEPOINT, POLLING }
+    public enum Choice { AUTO, FEXIT, TRACEPOINT, POLLING }
 
     static final long POLL_MIN_MS = 100;
     static final long POLL_MAX_MS = 2000;
@@ -22,24 +22,29 @@ public final class EventSources {
     }
 
     public static EventSource open(Choice choice, EventListener listener, Consumer<String> log) {
-        if (choice != Choice.POLLING) {
+        for (Tier tier : new Tier[] {Tier.FEXIT, Tier.TRACEPOINT}) {
+            boolean forced = choice.name().equals(tier.name());
+            if (choice != Choice.AUTO && !forced) {
+                continue;
+            }
             try {
-                EventSource bpf = BpfEventSource.open(listener);
-                log.accept("event source: tracepoint tier (tp_btf/sys_exit, sched exec/exit; BPF CO-RE)");
+                EventSource bpf = BpfEventSource.open(tier, listener);
+                log.accept("event source: " + describe(tier));
                 return bpf;
             } catch (BpfException e) {
                 String why = e.getMessage() + (e.errno() == BpfException.EPERM
-                        ? " (needs CAP_BPF and CAP_PERFMON, or root; or BPF is refused by policy)" : "");
-                if (choice == Choice.TRACEPOINT) {
-                    throw new BpfException("tracepoint tier forced but unavailable: " + why, e.errno());
+                        ? " (needs CAP_BPF and CAP_PERFMON, or root; or refused by the kernel's policy)" : "");
+                if (forced) {
+                    throw new BpfException(tier + " tier forced but unavailable: " + why, e.errno());
                 }
-                log.accept("event source: tracepoint tier unavailable: " + why + "; falling back to polling /proc");
+                log.accept("event source: " + tier.name().toLowerCase(java.util.Locale.ROOT) + " tier unavailable: "
+                        + why);
             } catch (LinkageError e) {
-                if (choice == Choice.TRACEPOINT) {
+                if (forced) {
                     throw e;
                 }
-                log.accept("event source: libbpf.so.1 not loadable (" + e.getMessage()
-                        + "; apt-get install libbpf1); falling back to polling /proc");
+                log.accept("event source: libbpf.so.1 not loadable (" + e.getMessage() + "; apt-get install libbpf1)");
+                break;
             }
         }
         PollingEventSource polling = new PollingEventSource(ProcFs.at(Path.of("/proc")), listener, POLL_MIN_MS,
@@ -47,5 +52,10 @@ public final class EventSources {
         log.accept("event source: polling tier (/proc every " + POLL_MIN_MS + "-" + POLL_MAX_MS
                 + " ms by distance to a level; exec/exit from the process connector)");
         return polling;
+    }
+
+    private static String describe(Tier tier) {
+        return tier == Tier.FEXIT ? "fexit tier (fd-table and mm functions; only those operations pay)"
+                : "tracepoint tier (tp_btf/sys_exit: every syscall pays while something is watched)";
     }
 }
