@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.rlimitevents.kernel.events.Counters;
+import org.rlimitevents.kernel.events.CpuClock;
 import org.rlimitevents.kernel.events.EventKind;
 import org.rlimitevents.kernel.events.EventListener;
 import org.rlimitevents.kernel.events.EventSource;
@@ -22,6 +23,7 @@ import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Tier;
 import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.ProcFs;
+import org.rlimitevents.kernel.proc.Resource;
 
 /**
  * Events from the BPF programs in rlimit_events.bpf.o, loaded through libbpf. One thread polls the
@@ -42,6 +44,8 @@ public final class BpfEventSource implements EventSource {
         "rl_fx_mq_open", "rl_fx_mq_unlink"};
 
     private final Tier tier;
+    private final long samplingMs;
+    private Thread sampler;
     private static final long BPF_ANY = 0;
 
     private final EventListener listener;
@@ -67,13 +71,17 @@ public final class BpfEventSource implements EventSource {
     private final Pointer stat;
     private final Pointer iterBuf;
 
+    private final CpuClock cpuClock;
+    private final Object deliveryLock = new Object();
+    private long deliverySeq;
     private volatile boolean closing;
     private long delivered;
     private long resyncs;
     private long syncsSeen;
 
-    private BpfEventSource(Tier tier, EventListener listener, byte[] objectBytes) {
+    private BpfEventSource(Tier tier, long samplingMs, EventListener listener, byte[] objectBytes) {
         this.tier = tier;
+        this.samplingMs = samplingMs;
         this.listener = listener;
         objectMemory = Memory.allocateDirect(Native.RUNTIME, objectBytes.length);
         objectMemory.put(0, objectBytes, 0, objectBytes.length);
@@ -85,7 +93,7 @@ public final class BpfEventSource implements EventSource {
         try {
             // One object holds both tiers: load only this tier's per-operation programs.
             for (String name : TRACEPOINT_PROGRAMS) {
-                Native.BPF.bpf_program__set_autoload(program(name), tier == Tier.TRACEPOINT);
+                Native.BPF.bpf_program__set_autoload(program(name), tier != Tier.FEXIT);
             }
             for (String name : FEXIT_PROGRAMS) {
                 Native.BPF.bpf_program__set_autoload(program(name), tier == Tier.FEXIT);
@@ -120,6 +128,7 @@ public final class BpfEventSource implements EventSource {
         word = Memory.allocateDirect(Native.RUNTIME, 8);
         stat = Memory.allocateDirect(Native.RUNTIME, 8);
         iterBuf = Memory.allocateDirect(Native.RUNTIME, 4096);
+        cpuClock = new CpuClock(this::deliverEvent);
         poller = new Thread(this::poll, "rlimit-events");
         poller.setDaemon(true);
         poller.start();
@@ -132,10 +141,15 @@ public final class BpfEventSource implements EventSource {
 
     /** Loads the fexit or the tracepoint tier. */
     public static BpfEventSource open(Tier tier, EventListener listener) {
-        if (tier == Tier.POLLING) {
-            throw new IllegalArgumentException("the polling tier is not BPF");
+        if (tier != Tier.FEXIT && tier != Tier.TRACEPOINT) {
+            throw new IllegalArgumentException(tier + " is not a BPF hook tier");
         }
-        return new BpfEventSource(tier, listener, objectBytes());
+        return new BpfEventSource(tier, 0, listener, objectBytes());
+    }
+
+    /** The sampling mode: no syscall hook; the task iterator evaluates every watch every {@code periodMs}. */
+    public static BpfEventSource openSampling(EventListener listener, long periodMs) {
+        return new BpfEventSource(Tier.SAMPLING, periodMs, listener, objectBytes());
     }
 
     static byte[] objectBytes() {
@@ -157,13 +171,20 @@ public final class BpfEventSource implements EventSource {
 
     @Override
     public void watch(Watch watch) {
+        List<ResourceWatch> inKernel = new ArrayList<>();
+        ResourceWatch cpu = null;
         for (ResourceWatch rw : watch.resources()) {
-            if (!Abi.measuredInKernel(rw.resource())) {
-                throw new IllegalArgumentException(rw.resource().key + " is not measured by the BPF programs");
+            if (rw.resource() == Resource.CPU) {
+                cpu = rw;
+            } else if (Abi.measuredInKernel(rw.resource())) {
+                inKernel.add(rw);
+            } else {
+                throw new IllegalArgumentException(rw.resource().key + " has no usage to watch");
             }
         }
         synchronized (this) {
-            byte[] value = Abi.encodeWatch(watch);
+            // The kernel watch exists even for a cpu-only watch: exec and exit come from there.
+            byte[] value = Abi.encodeWatch(new Watch(watch.tgid(), inKernel));
             key.putInt(0, watch.tgid());
             watchValue.put(0, value, 0, value.length);
             check(Native.BPF.bpf_map_update_elem(watchesFd, key, watchValue, BPF_ANY), "adding a watch");
@@ -173,6 +194,11 @@ public final class BpfEventSource implements EventSource {
                 attach();
             }
             watched.add(watch.tgid());
+        }
+        if (cpu != null) {
+            cpuClock.watch(watch.tgid(), cpu);
+        } else {
+            cpuClock.unwatch(watch.tgid());
         }
         // The starting level of every watched resource, from the kernel's exact state. Not under the
         // lock: the poll thread may need it (an exit) before it delivers the resync's end marker.
@@ -188,6 +214,7 @@ public final class BpfEventSource implements EventSource {
     }
 
     private synchronized void forget(int tgid) {
+        cpuClock.unwatch(tgid);
         Integer uid = userOf.remove(tgid);
         if (uid != null) {
             updateUserIndex(uid, tgid, false);
@@ -199,6 +226,7 @@ public final class BpfEventSource implements EventSource {
 
     @Override
     public void resync() {
+        cpuClock.resync();
         long target;
         synchronized (syncLock) {
             target = syncsSeen + 1;
@@ -234,6 +262,7 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         closing = true;
+        cpuClock.close();
         runIterator(false); // its end marker wakes the poll thread, which then sees `closing`
         try {
             poller.join(5000);
@@ -254,7 +283,15 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         List<String> names = new ArrayList<>(List.of(SHARED_PROGRAMS));
-        names.addAll(tier == Tier.FEXIT ? List.of(FEXIT_PROGRAMS) : List.of("rl_sys_exit"));
+        if (tier == Tier.FEXIT) {
+            names.addAll(List.of(FEXIT_PROGRAMS));
+        } else if (tier == Tier.TRACEPOINT) {
+            names.add("rl_sys_exit");
+        } else {
+            sampler = new Thread(this::sample, "rlimit-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
         for (String name : names) {
             Pointer link = Native.BPF.bpf_program__attach(program(name));
             if (link == null) {
@@ -276,10 +313,28 @@ public final class BpfEventSource implements EventSource {
     }
 
     void detach() {
+        if (sampler != null) {
+            sampler.interrupt();
+            sampler = null;
+        }
         for (Pointer link : links) {
             Native.BPF.bpf_link__destroy(link);
         }
         links.clear();
+    }
+
+    /** Sampling mode: exact in-kernel evaluation of every watch, every samplingMs, while any exists. */
+    private void sample() {
+        while (!closing && !Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(samplingMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closing) {
+                runIterator(false);
+            }
+        }
     }
 
     private void poll() {
@@ -308,18 +363,27 @@ public final class BpfEventSource implements EventSource {
         byte[] bytes = new byte[(int) size];
         data.get(0, bytes, 0, bytes.length);
         RlimitEvent e = Abi.decodeEvent(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()));
-        synchronized (syncLock) {
-            delivered++;
-            if (e.kind() == EventKind.SYNC) {
+        if (e.kind() == EventKind.EXIT) {
+            forget(e.tgid());
+        }
+        deliverEvent(e);
+        if (e.kind() == EventKind.SYNC) {
+            synchronized (syncLock) {
                 syncsSeen++;
                 syncLock.notifyAll();
             }
         }
-        if (e.kind() == EventKind.EXIT) {
-            forget(e.tgid());
-        }
-        if (!closing) {
-            listener.onEvent(e);
+    }
+
+    /** Kernel events (poll thread) and cpu events (CpuClock) reach the listener one at a time. */
+    private void deliverEvent(RlimitEvent e) {
+        synchronized (deliveryLock) {
+            synchronized (syncLock) {
+                delivered++;
+            }
+            if (!closing) {
+                listener.onEvent(e.withSeq(deliverySeq++));
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 package org.rlimitevents.kernel.events;
 
-/** Receives events, always on the event source's one delivery thread. */
+/** Receives events one at a time, never concurrently, in the order of their sequence numbers. */
 @FunctionalInterface
 public interface EventListener {
     void onEvent(RlimitEvent event);

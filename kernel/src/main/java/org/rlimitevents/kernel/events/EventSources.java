@@ -13,7 +13,10 @@ import org.rlimitevents.kernel.proc.ProcFs;
  */
 public final class EventSources {
     /** Which tier to use: the best available, or one forced (tests, admins who prefer polling). */
-    public enum Choice { AUTO, FEXIT, TRACEPOINT, POLLING }
+    public enum Choice { AUTO, FEXIT, TRACEPOINT, SAMPLING, POLLING }
+
+    /** The sampling period of {@link Choice#SAMPLING}. */
+    public static final long SAMPLING_MS = 1000;
 
     static final long POLL_MIN_MS = 100;
     static final long POLL_MAX_MS = 2000;
@@ -22,6 +25,11 @@ public final class EventSources {
     }
 
     public static EventSource open(Choice choice, EventListener listener, Consumer<String> log) {
+        if (choice == Choice.SAMPLING) {
+            EventSource sampling = BpfEventSource.openSampling(listener, SAMPLING_MS);
+            log.accept("event source: sampling mode (task iterator every " + SAMPLING_MS + " ms, no syscall hook)");
+            return sampling;
+        }
         for (Tier tier : new Tier[] {Tier.FEXIT, Tier.TRACEPOINT}) {
             boolean forced = choice.name().equals(tier.name());
             if (choice != Choice.AUTO && !forced) {

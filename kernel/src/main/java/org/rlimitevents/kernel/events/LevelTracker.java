@@ -76,6 +76,16 @@ final class LevelTracker {
         return !Limit.isUnlimited(level) && value > level;
     }
 
+    /** The lowest level the value has not exceeded yet ({@link Limit#UNLIMITED} if none). */
+    long nextLevelAbove() {
+        for (long lvl : levels) {
+            if (!above(value, lvl)) {
+                return lvl;
+            }
+        }
+        return Limit.UNLIMITED;
+    }
+
     /** How far the value is from the nearest level, as a share of that level (0 at a level). */
     double distanceToNearestLevel() {
         double nearest = Double.MAX_VALUE;

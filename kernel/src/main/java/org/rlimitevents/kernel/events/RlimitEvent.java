@@ -15,6 +15,12 @@ public record RlimitEvent(EventKind kind, long seq, long timestampNs, int tgid, 
                           int uid) {
     public static final int UNKNOWN_LEVEL = -1;
 
+    /** The same event with the source's delivery sequence number. */
+    public RlimitEvent withSeq(long newSeq) {
+        return new RlimitEvent(kind, newSeq, timestampNs, tgid, tid, comm, resource, oldLevel, newLevel, value, soft,
+                hard, uid);
+    }
+
     @Override
     public String toString() {
         return kind + " #" + seq + " " + comm + "[" + tgid + "] " + (resource == null ? "" : resource.key + " ")

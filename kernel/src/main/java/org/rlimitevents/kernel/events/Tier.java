@@ -6,6 +6,11 @@ public enum Tier {
     FEXIT,
     /** tp_btf/sys_exit and sched tracepoints: wherever BTF and tracepoints exist; cost is global. */
     TRACEPOINT,
+    /**
+     * Opt-in mode of the tracepoint tier for those who prefer no per-syscall cost to immediacy: no
+     * syscall hook; the kernel's task iterator re-evaluates every watch every N ms, exactly.
+     */
+    SAMPLING,
     /** /proc readers with an interval that adapts to the distance to a level; no privileges. */
     POLLING
 }

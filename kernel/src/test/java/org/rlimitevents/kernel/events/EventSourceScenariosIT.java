@@ -30,11 +30,11 @@ class EventSourceScenariosIT {
 
     /**
      * The tiers to run: -Drlimit.tiers=FEXIT,... (the QEMU guest on Debian's kernel runs FEXIT);
-     * by default the two this machine's kernel allows.
+     * by default those this machine's kernel allows (fexit is refused here).
      */
     static List<EventSources.Choice> tiers() {
         List<EventSources.Choice> tiers = new ArrayList<>();
-        for (String t : System.getProperty("rlimit.tiers", "TRACEPOINT,POLLING").split(",")) {
+        for (String t : System.getProperty("rlimit.tiers", "TRACEPOINT,SAMPLING,POLLING").split(",")) {
             tiers.add(EventSources.Choice.valueOf(t.trim()));
         }
         return tiers;
@@ -225,6 +225,28 @@ class EventSourceScenariosIT {
         } finally {
             sleeper.destroyForcibly();
             sleeper.waitFor();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("tiers")
+    void cpuTimeReachesItsLevelsWithoutPolling(EventSources.Choice tier) throws Exception {
+        open(tier);
+        Process burner = new ProcessBuilder("prlimit", "--cpu=10:20", "--", "/bin/bash", "-c", "while :; do :; done")
+                .start();
+        try {
+            int pid = (int) burner.pid();
+            source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.CPU,
+                    List.of(Level.ofLimit(10), Level.ofLimit(20)), 0))));
+            RlimitEvent first = awaitLevel(pid, 0); // (an exec event may come first: prlimit execs bash)
+            assertEquals(List.of(Resource.CPU, 10L, 20L), List.of(first.resource(), first.soft(), first.hard()));
+            RlimitEvent one = awaitLevel(pid, 1);
+            assertEquals(2, one.value()); // past 1 s (10% of 10 s): whole seconds used
+            RlimitEvent two = awaitLevel(pid, 2);
+            assertEquals(3, two.value());
+        } finally {
+            burner.destroyForcibly();
+            burner.waitFor();
         }
     }
 }
