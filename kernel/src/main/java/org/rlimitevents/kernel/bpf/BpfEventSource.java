@@ -176,6 +176,9 @@ public final class BpfEventSource implements EventSource {
         for (ResourceWatch rw : watch.resources()) {
             if (rw.resource() == Resource.CPU) {
                 cpu = rw;
+                // Also in the kernel watch, where only its limit changes matter: they make the
+                // CpuClock look again at once (a limit set later must not wait for a check).
+                inKernel.add(rw);
             } else if (Abi.measuredInKernel(rw.resource())) {
                 inKernel.add(rw);
             } else {
@@ -365,6 +368,10 @@ public final class BpfEventSource implements EventSource {
         RlimitEvent e = Abi.decodeEvent(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()));
         if (e.kind() == EventKind.EXIT) {
             forget(e.tgid());
+        }
+        if (e.resource() == Resource.CPU) {
+            cpuClock.recheck(e.tgid()); // the kernel does not measure cpu time: CpuClock reports
+            return;
         }
         deliverEvent(e);
         if (e.kind() == EventKind.SYNC) {

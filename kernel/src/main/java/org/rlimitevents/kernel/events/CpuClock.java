@@ -16,8 +16,8 @@ import org.rlimitevents.kernel.proc.Resource;
  * seconds". A process with T threads gains at most min(T, CPUs) seconds of CPU time per second,
  * so the next level cannot be reached before (level - used) / min(T, CPUs) seconds: the check is
  * scheduled then, not polled. With an unlimited soft limit (and only relative levels) nothing is
- * ever scheduled. A limit lowered in between is noticed at the next check, at most
- * {@link #MAX_WAIT_MS} later.
+ * ever scheduled. A limit change is reported by the kernel tier, which calls {@link #recheck};
+ * past the last level, a check every {@link #MAX_WAIT_MS} catches a limit raised or lowered.
  */
 public final class CpuClock implements AutoCloseable {
     static final long MAX_WAIT_MS = 60_000;
@@ -57,6 +57,15 @@ public final class CpuClock implements AutoCloseable {
 
     public synchronized void unwatch(int tgid) {
         entries.remove(tgid);
+    }
+
+    /** Looks at one process again now (its cpu limit changed). */
+    public synchronized void recheck(int tgid) {
+        Entry e = entries.get(tgid);
+        if (e != null) {
+            e.dueNanos = 0;
+            notifyAll();
+        }
     }
 
     /** Every watch re-reports its level now (a resync). */

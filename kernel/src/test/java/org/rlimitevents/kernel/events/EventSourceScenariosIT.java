@@ -236,9 +236,12 @@ class EventSourceScenariosIT {
                 .start();
         try {
             int pid = (int) burner.pid();
+            while (!Files.readString(Path.of("/proc/" + pid + "/comm")).startsWith("bash")) {
+                Thread.sleep(10); // prlimit has set the limits and exec'd bash
+            }
             source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.CPU,
                     List.of(Level.ofLimit(10), Level.ofLimit(20)), 0))));
-            RlimitEvent first = awaitLevel(pid, 0); // (an exec event may come first: prlimit execs bash)
+            RlimitEvent first = awaitLevel(pid, 0);
             assertEquals(List.of(Resource.CPU, 10L, 20L), List.of(first.resource(), first.soft(), first.hard()));
             RlimitEvent one = awaitLevel(pid, 1);
             assertEquals(2, one.value()); // past 1 s (10% of 10 s): whole seconds used
