@@ -25,9 +25,17 @@ public final class RlimitCheck {
         this.options = options;
     }
 
+    /** One evaluation: the processes read, each process × resource finding, and the result. */
+    public record Evaluation(List<Integer> pids, List<Finding> findings, CheckResult result) {
+    }
+
     public CheckResult run(ProcFs procFs, int selfPid) throws UsageException {
+        return evaluate(procFs, selfPid).result();
+    }
+
+    public Evaluation evaluate(ProcFs procFs, int selfPid) throws UsageException {
         List<Finding> findings = new ArrayList<>();
-        int processes = 0;
+        List<Integer> pids = new ArrayList<>();
         for (ProcEntry p : options.selection().select(procFs, selfPid)) {
             try {
                 List<Finding> ofProcess = new ArrayList<>();
@@ -35,15 +43,16 @@ public final class RlimitCheck {
                     ofProcess.add(evaluate(p, r, procFs));
                 }
                 findings.addAll(ofProcess);
-                processes++;
+                pids.add(p.pid());
             } catch (ProcessGoneException e) {
                 // exited during the check: report it as not matched rather than half-read
             }
         }
         if (findings.isEmpty()) {
-            return CheckResult.of(options.noMatch(), "no process matched " + options.selection().describe());
+            return new Evaluation(pids, findings,
+                    CheckResult.of(options.noMatch(), "no process matched " + options.selection().describe()));
         }
-        return result(findings, processes);
+        return new Evaluation(pids, findings, result(findings, pids.size()));
     }
 
     Finding evaluate(ProcEntry p, Resource r, ProcFs procFs) {

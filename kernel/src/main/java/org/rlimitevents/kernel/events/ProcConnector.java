@@ -10,8 +10,8 @@ import org.rlimitevents.kernel.sys.Sys;
  * happens, without polling. Unprivileged since Linux 6.6; before that it needs CAP_NET_ADMIN, and
  * {@link #open} fails. Layouts from include/uapi/linux/{netlink,connector,cn_proc}.h.
  */
-final class ProcConnector implements AutoCloseable {
-    interface Listener {
+public final class ProcConnector implements AutoCloseable {
+    public interface Listener {
         void exec(int pid, int tgid);
 
         void exit(int pid, int tgid);
@@ -42,7 +42,7 @@ final class ProcConnector implements AutoCloseable {
         reader.start();
     }
 
-    static ProcConnector open(Listener listener) throws IOException {
+    public static ProcConnector open(Listener listener) throws IOException {
         int fd = Sys.C.socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR);
         if (fd < 0) {
             throw new IOException("netlink connector socket: " + Sys.strerror(Sys.errno()));

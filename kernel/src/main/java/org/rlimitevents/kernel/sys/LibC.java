@@ -1,12 +1,14 @@
 package org.rlimitevents.kernel.sys;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls the kernel module makes itself: reading BPF iterator fds and netlink sockets.
+ * The libc calls the kernel module makes itself: BPF iterator fds, netlink sockets, the Nagios
+ * command pipe (which needs O_NONBLOCK, which Java's own I/O cannot ask for).
  * Public only because jnr-ffi generates its implementation in another class loader; use it
  * through {@link Sys}.
  */
@@ -37,4 +39,14 @@ public interface LibC {
     int shutdown(int fd, int how);
 
     int getpid();
+
+    @SaveError
+    int open(String path, int flags, int mode);
+
+    @SaveError
+    @ssize_t
+    long write(int fd, @In byte[] buf, @size_t long count);
+
+    @SaveError
+    int fsync(int fd);
 }

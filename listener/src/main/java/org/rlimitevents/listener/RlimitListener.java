@@ -1,0 +1,265 @@
+package org.rlimitevents.listener;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.rlimitevents.checkrlimit.CheckRlimit;
+import org.rlimitevents.checkrlimit.RlimitCheck;
+import org.rlimitevents.checkrlimit.UsageException;
+import org.rlimitevents.kernel.events.EventKind;
+import org.rlimitevents.kernel.events.EventSource;
+import org.rlimitevents.kernel.events.ResourceWatch;
+import org.rlimitevents.kernel.events.RlimitEvent;
+import org.rlimitevents.kernel.events.Watch;
+import org.rlimitevents.kernel.proc.ProcFs;
+import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.listener.config.ServiceDefinition;
+import org.rlimitevents.listener.sink.Delivery;
+import org.rlimitevents.listener.sink.PassiveResult;
+import org.rlimitevents.plugin.OutputFormatter;
+import org.rlimitevents.plugin.PluginOutput;
+
+/**
+ * The listener's state machine. Every service is evaluated with check_rlimit's own code (so a
+ * passive result is exactly what check_rlimit would print), its processes are watched at the
+ * levels its thresholds imply, and a kernel event about a process re-evaluates the services that
+ * watch it; a result is sent when a state changes. All state changes run on one thread.
+ */
+public final class RlimitListener implements AutoCloseable {
+    private static final OutputFormatter FORMATTER = new OutputFormatter(CheckRlimit.SERVICE);
+
+    private final EventSource source;
+    private final Delivery delivery;
+    private final Consumer<String> log;
+    private final long heartbeatSeconds;
+    private final int selfPid = ProcFs.selfPid();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "rlimit-listener"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "rlimit-heartbeat"));
+    private final Map<String, ServiceState> services = new LinkedHashMap<>();
+    /** Which services watch a process, and what each process is watched for. */
+    private final Map<Integer, Set<ServiceState>> byPid = new HashMap<>();
+    private ScheduledFuture<?> heartbeat;
+    private long events;
+
+    public RlimitListener(EventSource source, Delivery delivery, long heartbeatSeconds, Consumer<String> log) {
+        this.source = source;
+        this.delivery = delivery;
+        this.heartbeatSeconds = heartbeatSeconds;
+        this.log = log;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Called by the event source (one event at a time). */
+    public void onEvent(RlimitEvent e) {
+        if (e.kind() == EventKind.SYNC) {
+            return;
+        }
+        worker.execute(() -> handle(e));
+    }
+
+    /** A new process started somewhere (exec): attach it to the services whose selection matches it. */
+    public void onExec(int tgid) {
+        worker.execute(() -> attachNew(tgid));
+    }
+
+    /** Replaces the service set (start-up and SIGHUP): unchanged services keep their state. */
+    public void configure(List<ServiceDefinition> definitions) {
+        submitAndWait(() -> {
+            Map<String, ServiceState> next = new LinkedHashMap<>();
+            for (ServiceDefinition d : definitions) {
+                ServiceState old = services.get(d.key());
+                next.put(d.key(), old != null && old.definition.arguments().equals(d.arguments()) ? old
+                        : new ServiceState(d));
+            }
+            for (ServiceState gone : services.values()) {
+                if (next.get(gone.definition.key()) != gone) {
+                    for (int pid : new ArrayList<>(gone.pids)) {
+                        detach(gone, pid);
+                    }
+                }
+            }
+            services.clear();
+            services.putAll(next);
+            log.accept("watching " + services.size() + " service(s)");
+            for (ServiceState s : services.values()) {
+                evaluate(s, false);
+            }
+        });
+        if (heartbeatSeconds > 0 && heartbeat == null) {
+            heartbeat = timer.scheduleAtFixedRate(() -> worker.execute(this::beat), heartbeatSeconds,
+                    heartbeatSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private void submitAndWait(Runnable r) {
+        try {
+            worker.submit(r).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void handle(RlimitEvent e) {
+        events++;
+        Set<ServiceState> watching = byPid.get(e.tgid());
+        if (watching == null) {
+            return;
+        }
+        if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
+                || e.kind() == EventKind.CROSSING && e.oldLevel() != RlimitEvent.UNKNOWN_LEVEL) {
+            log.accept("event: " + e);
+            for (ServiceState s : new ArrayList<>(watching)) {
+                evaluate(s, false);
+            }
+        }
+    }
+
+    private void attachNew(int tgid) {
+        for (ServiceState s : services.values()) {
+            if (s.pids.contains(tgid) || s.definition.options().selection().pids().size() > 0) {
+                continue; // pid selections never gain processes
+            }
+            try {
+                if (!s.definition.options().selection().select(ProcFs.at(Path.of("/proc")), selfPid)
+                        .stream().anyMatch(p -> p.pid() == tgid)) {
+                    continue;
+                }
+            } catch (UsageException | ProcessGoneException e) {
+                continue;
+            }
+            log.accept("new process " + tgid + " matches " + s.definition.key());
+            evaluate(s, false);
+        }
+    }
+
+    /** The heartbeat: every service's current result, sent whether or not it changed. */
+    private void beat() {
+        for (ServiceState s : services.values()) {
+            evaluate(s, true);
+        }
+    }
+
+    /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
+    private void evaluate(ServiceState s, boolean always) {
+        RlimitCheck.Evaluation ev;
+        PluginOutput out;
+        try {
+            ev = new RlimitCheck(s.definition.options()).evaluate(ProcFs.at(s.definition.options().procRoot()),
+                    selfPid);
+            out = FORMATTER.format(ev.result());
+        } catch (UsageException | RuntimeException e) {
+            out = FORMATTER.unknown(e instanceof UsageException ? e.getMessage()
+                    : "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            ev = null;
+        }
+        if (ev != null) {
+            rewatch(s, new HashSet<>(ev.pids()));
+        }
+        String signature = ev == null ? "error:" + out.text()
+                : ServiceState.signature(out.exitCode(), ev.findings());
+        if (!always && signature.equals(s.lastSignature)) {
+            return;
+        }
+        s.lastSignature = signature;
+        s.lastOutput = out.text();
+        s.lastExitCode = out.exitCode();
+        String first = out.text().lines().findFirst().orElse("");
+        log.accept("result " + s.definition.key() + ": " + first);
+        delivery.submit(new PassiveResult(System.currentTimeMillis() / 1000, s.definition.host(),
+                s.definition.description(), out.exitCode(), out.text()));
+    }
+
+    private void rewatch(ServiceState s, Set<Integer> now) {
+        for (int pid : new ArrayList<>(s.pids)) {
+            if (!now.contains(pid)) {
+                detach(s, pid);
+            }
+        }
+        List<ResourceWatch> levels = Levels.of(s.definition.options());
+        for (int pid : now) {
+            if (s.pids.add(pid)) {
+                byPid.computeIfAbsent(pid, k -> new HashSet<>()).add(s);
+                watchPid(pid);
+            }
+        }
+        if (levels.isEmpty() && !now.isEmpty()) {
+            log.accept(s.definition.key() + ": no resource the kernel can follow; results at the heartbeat only");
+        }
+    }
+
+    private void detach(ServiceState s, int pid) {
+        s.pids.remove(pid);
+        Set<ServiceState> set = byPid.get(pid);
+        if (set != null) {
+            set.remove(s);
+            if (set.isEmpty()) {
+                byPid.remove(pid);
+                source.unwatch(pid);
+            } else {
+                watchPid(pid);
+            }
+        }
+    }
+
+    /** One watch per process: the union of what its services need (the lowest levels win on overlap). */
+    private void watchPid(int pid) {
+        Map<org.rlimitevents.kernel.proc.Resource, ResourceWatch> merged = new LinkedHashMap<>();
+        for (ServiceState s : byPid.getOrDefault(pid, Set.of())) {
+            for (ResourceWatch rw : Levels.of(s.definition.options())) {
+                merged.merge(rw.resource(), rw, Levels::union);
+            }
+        }
+        try {
+            source.watch(new Watch(pid, new ArrayList<>(merged.values())));
+        } catch (RuntimeException e) {
+            log.accept("cannot watch pid " + pid + ": " + e.getMessage());
+        }
+    }
+
+    public Map<String, String> status() {
+        Map<String, String> out = new LinkedHashMap<>();
+        submitAndWait(() -> {
+            out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
+            var c = source.counters();
+            out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
+                    + " results_sent=" + delivery.sent() + " spooled=" + delivery.spooled());
+            for (ServiceState s : services.values()) {
+                out.put("service " + s.definition.key(), "pids=" + s.pids + " state="
+                        + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
+                        + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse("")));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        worker.shutdown();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

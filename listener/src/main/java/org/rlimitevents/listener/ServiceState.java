@@ -1,0 +1,34 @@
+package org.rlimitevents.listener;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.rlimitevents.checkrlimit.Finding;
+import org.rlimitevents.listener.config.ServiceDefinition;
+
+/** A service and what the listener last knew and sent about it. */
+final class ServiceState {
+    final ServiceDefinition definition;
+    /** The processes its selection matched at the last evaluation (watched). */
+    Set<Integer> pids = new TreeSet<>();
+    /** The last result sent: exit code and, per process and resource, the state (the usage band). */
+    String lastSignature;
+    String lastOutput;
+    int lastExitCode = -1;
+
+    ServiceState(ServiceDefinition definition) {
+        this.definition = definition;
+    }
+
+    /** What must change for a new result to be worth sending: the state of any finding, or the state. */
+    static String signature(int exitCode, List<Finding> findings) {
+        List<String> parts = new ArrayList<>();
+        parts.add(Integer.toString(exitCode));
+        for (Finding f : findings) {
+            parts.add(f.pid() + ":" + f.resource().key + ":" + f.status());
+        }
+        return String.join(",", parts);
+    }
+}

@@ -1,0 +1,127 @@
+package org.rlimitevents.listener.sink;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Delivers results in the order they were accepted. While the spool is empty a result goes
+ * straight to the sink; when the sink fails (Nagios stopped, pipe full) the result is spooled, and
+ * every later one too, until a retry thread (backing off from 1 s to 30 s, asleep when there is
+ * nothing to retry) has replayed the spool. A non-retryable failure is logged and dropped.
+ */
+public final class Delivery implements AutoCloseable {
+    private static final long FIRST_RETRY_MS = 1000;
+    private static final long MAX_RETRY_MS = 30_000;
+
+    private final ResultSink sink;
+    private final Spool spool;
+    private final Consumer<String> log;
+    private final Thread retrier;
+    private boolean closed;
+    private long sent;
+    private long spooled;
+
+    public Delivery(ResultSink sink, Spool spool, Consumer<String> log) {
+        this.sink = sink;
+        this.spool = spool;
+        this.log = log;
+        retrier = new Thread(this::retryLoop, "rlimit-delivery");
+        retrier.setDaemon(true);
+        retrier.start();
+    }
+
+    /** Accepts a result: sent now, or spooled (on disk, fsync'd) before this returns. */
+    public synchronized void submit(PassiveResult r) {
+        try {
+            if (spool.isEmpty()) {
+                try {
+                    sink.send(r);
+                    sent++;
+                    return;
+                } catch (SinkException e) {
+                    if (!e.retryable()) {
+                        log.accept("result for " + r.host() + ";" + r.service() + " dropped: " + e.getMessage());
+                        return;
+                    }
+                    log.accept(sink.describe() + ": " + e.getMessage() + "; spooling results until it takes them");
+                }
+            }
+            if (spool.append(r)) {
+                spooled++;
+            } else {
+                log.accept("spool full (" + spool.bytes() + " bytes): result for " + r.host() + ";" + r.service()
+                        + " dropped");
+            }
+            notifyAll();
+        } catch (IOException e) {
+            log.accept("spool: " + e.getMessage() + ": result for " + r.host() + ";" + r.service() + " dropped");
+        }
+    }
+
+    public synchronized long sent() {
+        return sent;
+    }
+
+    public synchronized long spooled() {
+        return spooled;
+    }
+
+    /** Tries the spool now (at start-up, after a restart with results left over). */
+    public synchronized void kick() {
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+
+    private synchronized void retryLoop() {
+        long backoff = FIRST_RETRY_MS;
+        while (!closed) {
+            try {
+                if (spool.isEmpty()) {
+                    backoff = FIRST_RETRY_MS;
+                    wait(); // nothing to retry: asleep
+                    continue;
+                }
+                if (replay()) {
+                    log.accept(sink.describe() + ": spooled results delivered");
+                    backoff = FIRST_RETRY_MS;
+                } else {
+                    wait(backoff);
+                    backoff = Math.min(MAX_RETRY_MS, backoff * 2);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                log.accept("spool: " + e.getMessage());
+                try {
+                    wait(MAX_RETRY_MS);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Sends spooled results in order; true when the spool is empty afterwards. */
+    private boolean replay() throws IOException {
+        List<Spool.Entry> pending = spool.pending();
+        for (Spool.Entry e : pending) {
+            try {
+                sink.send(e.result());
+                sent++;
+            } catch (SinkException ex) {
+                if (ex.retryable()) {
+                    return false;
+                }
+                log.accept("spooled result for " + e.result().service() + " dropped: " + ex.getMessage());
+            }
+            spool.commit(e.end());
+        }
+        return spool.isEmpty();
+    }
+}
