@@ -24,7 +24,7 @@ LIB := plugins/target/lib
 # check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
 	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
-	qemu-system-x86 linux-image-amd64 busybox-static
+	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core
 
 # The BPF object: CO-RE, so the vmlinux.h of the build machine serves every kernel with BTF.
 BPF_OUT := build/bpf

@@ -152,6 +152,22 @@ public final class RlimitListener implements AutoCloseable {
         }
     }
 
+    /** Sends every service's current result now (tests, and the control socket's "send"). */
+    public void heartbeatNow() {
+        submitAndWait(this::beat);
+    }
+
+    /** The last result sent for a service ("host;description"): exit code and check_rlimit's text. */
+    public org.rlimitevents.plugin.PluginOutput lastResult(String key) {
+        org.rlimitevents.plugin.PluginOutput[] out = new org.rlimitevents.plugin.PluginOutput[1];
+        submitAndWait(() -> {
+            ServiceState s = services.get(key);
+            out[0] = s == null || s.lastOutput == null ? null
+                    : new org.rlimitevents.plugin.PluginOutput(s.lastOutput, s.lastExitCode);
+        });
+        return out[0];
+    }
+
     /** The heartbeat: every service's current result, sent whether or not it changed. */
     private void beat() {
         for (ServiceState s : services.values()) {

@@ -1,0 +1,189 @@
+package org.rlimitevents.listener;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.rlimitevents.kernel.events.EventSource;
+import org.rlimitevents.kernel.events.EventSources;
+import org.rlimitevents.kernel.events.ProcConnector;
+import org.rlimitevents.listener.config.ConfigException;
+import org.rlimitevents.listener.config.NagiosObjects;
+import org.rlimitevents.listener.config.ServiceDefinition;
+import org.rlimitevents.listener.config.ServiceFile;
+import org.rlimitevents.listener.sink.CheckResultDirSink;
+import org.rlimitevents.listener.sink.CommandFileSink;
+import org.rlimitevents.listener.sink.Delivery;
+import org.rlimitevents.listener.sink.DryRunSink;
+import org.rlimitevents.listener.sink.ResultSink;
+import org.rlimitevents.listener.sink.Spool;
+import org.rlimitevents.plugin.ArgParser;
+
+/**
+ * rlimit-listener: runs in the foreground (for systemd), logs one line per event of note to
+ * stderr, exits 0 on SIGTERM after flushing, 2 on a configuration it cannot use.
+ */
+public final class ListenerMain implements AutoCloseable {
+    private final ListenerOptions options;
+    private final Consumer<String> log;
+    private final EventSource source;
+    private final Delivery delivery;
+    private final RlimitListener listener;
+    private final ProcConnector execs;
+
+    private ListenerMain(ListenerOptions options, Consumer<String> log) throws ConfigException, IOException {
+        this.options = options;
+        this.log = log;
+        List<ServiceDefinition> services = services(options);
+        ResultSink sink = sink(options);
+        log.accept("results go to " + sink.describe());
+        delivery = new Delivery(sink, new Spool(options.spoolDir(), options.spoolMaxBytes()), log);
+        RlimitListener[] holder = new RlimitListener[1];
+        source = EventSources.open(options.tier(), e -> holder[0].onEvent(e), log);
+        listener = new RlimitListener(source, delivery, options.heartbeatSeconds(), log);
+        holder[0] = listener;
+        ProcConnector pc = null;
+        try {
+            pc = ProcConnector.open(new ProcConnector.Listener() {
+                @Override
+                public void exec(int pid, int tgid) {
+                    listener.onExec(tgid);
+                }
+
+                @Override
+                public void exit(int pid, int tgid) {
+                    // exits of watched processes come from the event source
+                }
+            });
+        } catch (IOException e) {
+            log.accept("new processes are found at the heartbeat only: " + e.getMessage());
+        }
+        execs = pc;
+        listener.configure(services);
+        delivery.kick(); // results spooled before a restart go out first
+    }
+
+    public static ListenerMain start(ListenerOptions options, Consumer<String> log) throws ConfigException,
+            IOException {
+        return new ListenerMain(options, log);
+    }
+
+    public RlimitListener listener() {
+        return listener;
+    }
+
+    /** Re-reads the service definitions (SIGHUP); state and unchanged services are kept. */
+    public void reload() {
+        try {
+            listener.configure(services(options));
+        } catch (ConfigException e) {
+            log.accept("reload failed, keeping the old services: " + e.getMessage());
+        }
+    }
+
+    static List<ServiceDefinition> services(ListenerOptions o) throws ConfigException {
+        List<ServiceDefinition> all = new ArrayList<>();
+        Path objects = o.objectsCache();
+        Path resource = o.resourceFile();
+        if (objects == null && (o.nagiosCfg() != null || o.serviceFiles().isEmpty())) {
+            Path cfg = o.nagiosCfg() != null ? o.nagiosCfg() : Path.of("/etc/nagios4/nagios.cfg");
+            NagiosObjects.Paths p = NagiosObjects.fromNagiosCfg(cfg);
+            objects = p.objectCache();
+            resource = resource != null ? resource : p.resourceFile();
+        }
+        if (objects != null) {
+            all.addAll(NagiosObjects.services(objects, resource, o.hostName()));
+        }
+        for (Path f : o.serviceFiles()) {
+            all.addAll(ServiceFile.read(f));
+        }
+        return all;
+    }
+
+    static ResultSink sink(ListenerOptions o) throws ConfigException {
+        if (o.dryRun()) {
+            return new DryRunSink(System.out);
+        }
+        if (o.checkResultDir() != null) {
+            return new CheckResultDirSink(o.checkResultDir());
+        }
+        Path fifo = o.commandFile();
+        if (fifo == null) {
+            Path cfg = o.nagiosCfg() != null ? o.nagiosCfg() : Path.of("/etc/nagios4/nagios.cfg");
+            fifo = commandFileOf(cfg);
+        }
+        return new CommandFileSink(fifo);
+    }
+
+    private static Path commandFileOf(Path nagiosCfg) throws ConfigException {
+        try {
+            for (String line : Files.readAllLines(nagiosCfg)) {
+                if (line.strip().startsWith("command_file=")) {
+                    return Path.of(line.substring(line.indexOf('=') + 1).strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new ConfigException(nagiosCfg + ": cannot read: " + e.getMessage());
+        }
+        return Path.of("/var/lib/nagios4/rw/nagios.cmd");
+    }
+
+    @Override
+    public void close() {
+        if (execs != null) {
+            execs.close();
+        }
+        listener.close();
+        source.close();
+        delivery.close();
+    }
+
+    public static void main(String[] args) {
+        PrintStream err = System.err;
+        Consumer<String> log = line -> {
+            synchronized (err) {
+                err.println("rlimit-listener: " + line);
+            }
+        };
+        ListenerOptions options;
+        try {
+            options = ListenerOptions.parse(args);
+        } catch (ArgParser.ArgException e) {
+            err.print("rlimit-listener: " + e.getMessage() + "\n" + ListenerOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(ListenerOptions.USAGE);
+            System.exit(0);
+            return;
+        }
+        ListenerMain main;
+        try {
+            main = start(options, log);
+        } catch (ConfigException | IOException e) {
+            log.accept(e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            log.accept("cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.accept("stopping");
+            main.close();
+        }, "rlimit-shutdown"));
+        SignalHandlers.onHangup(main::reload);
+        log.accept("ready");
+        try {
+            Thread.currentThread().join(); // the work happens on the listener's threads
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

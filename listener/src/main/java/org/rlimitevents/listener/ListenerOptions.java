@@ -1,0 +1,84 @@
+package org.rlimitevents.listener;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.rlimitevents.kernel.events.EventSources;
+import org.rlimitevents.plugin.ArgParser;
+
+/** rlimit-listener's command line (the same parser as check_rlimit's). */
+public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache, Path resourceFile,
+                              List<Path> serviceFiles, Path commandFile, Path checkResultDir, Path spoolDir,
+                              long spoolMaxBytes, long heartbeatSeconds, boolean dryRun, EventSources.Choice tier,
+                              boolean help) {
+
+    static final String USAGE = String.join("\n",
+            "Usage: rlimit-listener [--host-name NAME] [--nagios-cfg FILE] [--objects-cache FILE]",
+            "                       [--resource-file FILE] [--services FILE]... [--command-file FIFO]",
+            "                       [--check-result-dir DIR] [--spool-dir DIR] [--spool-max-bytes N]",
+            "                       [--heartbeat SECONDS] [--tier auto|fexit|tracepoint|sampling|polling]",
+            "                       [--dry-run] [-h]",
+            "");
+
+    private static final ArgParser PARSER = new ArgParser(List.of(
+            new ArgParser.Spec((char) 0, "host-name", true),
+            new ArgParser.Spec((char) 0, "nagios-cfg", true),
+            new ArgParser.Spec((char) 0, "objects-cache", true),
+            new ArgParser.Spec((char) 0, "resource-file", true),
+            new ArgParser.Spec((char) 0, "services", true),
+            new ArgParser.Spec((char) 0, "command-file", true),
+            new ArgParser.Spec((char) 0, "check-result-dir", true),
+            new ArgParser.Spec((char) 0, "spool-dir", true),
+            new ArgParser.Spec((char) 0, "spool-max-bytes", true),
+            new ArgParser.Spec((char) 0, "heartbeat", true),
+            new ArgParser.Spec((char) 0, "tier", true),
+            new ArgParser.Spec((char) 0, "dry-run", false),
+            new ArgParser.Spec('h', "help", false)));
+
+    public static ListenerOptions parse(String... args) throws ArgParser.ArgException {
+        ArgParser.Parsed p = PARSER.parse(args);
+        if (!p.positional().isEmpty()) {
+            throw new ArgParser.ArgException("unexpected argument '" + p.positional().get(0) + "'");
+        }
+        String host = p.last("host-name", null);
+        if (host == null) {
+            host = hostname();
+        }
+        EventSources.Choice tier;
+        try {
+            tier = EventSources.Choice.valueOf(p.last("tier", "auto").toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ArgParser.ArgException("--tier must be auto, fexit, tracepoint, sampling or polling");
+        }
+        return new ListenerOptions(host, path(p.last("nagios-cfg", null)), path(p.last("objects-cache", null)),
+                path(p.last("resource-file", null)), p.all("services").stream().map(Path::of).toList(),
+                path(p.last("command-file", null)), path(p.last("check-result-dir", null)),
+                Path.of(p.last("spool-dir", "/var/spool/rlimit-events")),
+                number(p.last("spool-max-bytes", "67108864"), "--spool-max-bytes"),
+                number(p.last("heartbeat", "300"), "--heartbeat"), p.has("dry-run"), tier, p.has("help"));
+    }
+
+    private static Path path(String s) {
+        return s == null ? null : Path.of(s);
+    }
+
+    private static long number(String s, String what) throws ArgParser.ArgException {
+        try {
+            long v = Long.parseLong(s);
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ArgParser.ArgException(what + " must be a whole number >= 0, not '" + s + "'");
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+}

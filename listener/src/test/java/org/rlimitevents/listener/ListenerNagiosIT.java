@@ -1,0 +1,214 @@
+package org.rlimitevents.listener;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlimitevents.kernel.events.EventSources;
+import org.rlimitevents.kernel.testing.Commands;
+import org.rlimitevents.kernel.testing.FdHolder;
+import org.rlimitevents.kernel.testing.Prerequisites;
+import org.rlimitevents.plugin.PluginOutput;
+
+/**
+ * The listener against a real private Nagios 4: real processes crossing their limits show up in
+ * status.dat as they happen, results survive Nagios being down, stale services fall back to the
+ * active check_rlimit, and a hostile process name changes nothing in Nagios.
+ */
+class ListenerNagiosIT {
+    private static final String PLUGIN = Path.of("../plugins/bin/check_rlimit").toAbsolutePath().normalize().toString();
+
+    @TempDir
+    Path dir;
+    private NagiosFixture nagios;
+    private ListenerMain listener;
+    private final List<String> log = new ArrayList<>();
+    private final List<AutoCloseable> children = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (listener != null) {
+            listener.close();
+        }
+        for (AutoCloseable c : children) {
+            c.close();
+        }
+        if (nagios != null) {
+            nagios.close();
+        }
+    }
+
+    private static String service(String description, Path pidfile, int freshness) {
+        return String.join("\n",
+                "define service {", "  host_name testhost", "  service_description " + description,
+                "  check_command check_rlimit!" + pidfile + "!nofile!80%!90%", "  max_check_attempts 1",
+                "  check_interval 1", "  retry_interval 1", "  check_period 24x7", "  notification_period 24x7",
+                "  contacts nobody", "  active_checks_enabled 0", "  passive_checks_enabled 1", "  check_freshness 1",
+                "  freshness_threshold " + freshness, "  flap_detection_enabled 0", "}");
+    }
+
+    private void startNagios(String services) throws Exception {
+        Prerequisites.requireRoot();
+        nagios = new NagiosFixture(dir.resolve("nagios"), String.join("\n",
+                "define command {", "  command_name check_rlimit",
+                "  command_line " + PLUGIN + " -P '$ARG1$' -r '$ARG2$' -w '$ARG3$' -c '$ARG4$'", "}", services));
+    }
+
+    private void startListener() throws Exception {
+        listener = ListenerMain.start(new ListenerOptions("testhost", nagios.cfg, null, null, List.of(), null, null,
+                dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO, false), line -> {
+                    synchronized (log) {
+                        log.add(line);
+                    }
+                });
+    }
+
+    private FdHolder holder(String name, int limit) throws Exception {
+        FdHolder child = FdHolder.start();
+        children.add(child);
+        child.prlimit("--nofile=" + limit + ":" + limit);
+        Files.writeString(dir.resolve(name + ".pid"), child.pid() + "\n");
+        return child;
+    }
+
+    private static int state(Map<String, String> s) {
+        return Integer.parseInt(s.getOrDefault("current_state", "-1"));
+    }
+
+    @Test
+    void crossingsAppearInNagiosWithinTwoSeconds() throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        startNagios(service("rlimit holder", pidfile, 3600));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(100);
+        startListener();
+        int pid = child.pid();
+        Map<String, String> ok = nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
+        assertEquals("RLIMIT OK - bash[" + pid + "] nofile 100/1000 (10%)", ok.get("plugin_output"));
+        assertEquals("nofile=100;800;900;0;1000", ok.get("performance_data"));
+        assertEquals("1", ok.get("check_type")); // passive
+
+        int[] steps = {850, 950, 100};
+        int[] states = {1, 2, 0};
+        String[] words = {"WARNING", "CRITICAL", "OK"};
+        for (int i = 0; i < steps.length; i++) {
+            child.holdFds(steps[i]);
+            long t0 = System.currentTimeMillis();
+            int want = states[i];
+            Map<String, String> s = nagios.await("rlimit holder", st -> state(st) == want, 5000);
+            long ms = System.currentTimeMillis() - t0;
+            assertTrue(ms <= 2000, words[i] + " reached Nagios after " + ms + " ms");
+            Matcher m = Pattern.compile("RLIMIT " + words[i] + " - bash\\[" + pid + "\\] nofile (\\d+)/1000 \\((\\d+)%\\)")
+                    .matcher(s.get("plugin_output"));
+            assertTrue(m.matches(), s.get("plugin_output"));
+            assertEquals("nofile=" + m.group(1) + ";800;900;0;1000", s.get("performance_data"));
+            assertEquals("1", s.get("state_type")); // HARD at once
+        }
+    }
+
+    @Test
+    void thePassiveResultIsExactlyWhatCheckRlimitPrints() throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        startNagios(service("rlimit holder", pidfile, 3600));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(870);
+        startListener();
+        listener.listener().heartbeatNow();
+        PluginOutput sent = listener.listener().lastResult("testhost;rlimit holder");
+        Commands.Result direct = Commands.exec(List.of(PLUGIN, "-P", pidfile.toString(), "-r", "nofile", "-w", "80%",
+                "-c", "90%"), 30);
+        assertEquals(direct.stdout(), sent.text());
+        assertEquals(direct.exitCode(), sent.exitCode());
+        assertEquals(1, sent.exitCode());
+    }
+
+    @Test
+    void resultsSpooledWhileNagiosIsDownArriveInOrder() throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        startNagios(service("rlimit holder", pidfile, 3600));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(100);
+        startListener();
+        nagios.await("rlimit holder", s -> state(s) == 0, 5000);
+        nagios.stop();
+        child.holdFds(850);
+        child.holdFds(950);
+        child.holdFds(100);
+        for (int i = 0; i < 100 && Files.size(dir.resolve("spool/results.spool")) == 0; i++) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        String before = nagios.log();
+        nagios.start();
+        // the last result is the one sent at the last crossing, back under 80% (the value read then)
+        nagios.await("rlimit holder", s -> state(s) == 0 && Integer.parseInt(s.get("last_check")) > 0
+                && !nagios.logUnchecked().substring(before.length()).isEmpty()
+                && countResults(nagios.logUnchecked().substring(before.length())) >= 4, 30_000);
+        String after = nagios.log().substring(before.length());
+        List<String> codes = new ArrayList<>();
+        Matcher m = Pattern.compile("EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;testhost;rlimit holder;(\\d);")
+                .matcher(after);
+        while (m.find()) {
+            codes.add(m.group(1));
+        }
+        assertEquals(List.of("1", "2", "1", "0"), codes.subList(0, 4), after);
+    }
+
+    private static int countResults(String log) {
+        Matcher m = Pattern.compile("EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;testhost;rlimit holder;").matcher(log);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void aStaleServiceFallsBackToTheActiveCheck() throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        startNagios(service("rlimit holder", pidfile, 3));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(100);
+        // no listener: after 3 s Nagios runs the service's own check_command, check_rlimit itself
+        Map<String, String> s = nagios.await("rlimit holder", st -> "0".equals(st.get("check_type"))
+                && st.get("plugin_output").startsWith("RLIMIT "), 20_000);
+        assertEquals("RLIMIT OK - bash[" + child.pid() + "] nofile 100/1000 (10%)", s.get("plugin_output"));
+        assertTrue(nagios.log().contains("are stale by"), "freshness check in the log");
+    }
+
+    @Test
+    void aHostileProcessNameInjectsNothing() throws Exception {
+        Path pidfile = dir.resolve("evil.pid");
+        startNagios(service("rlimit evil", pidfile, 3600));
+        // a process that renames itself: a newline, then what looks like a command of its own
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process evil = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                org.rlimitevents.kernel.testing.RenamedProcess.class.getName(), "x\n[0] DISABLE_N").start();
+        children.add(() -> {
+            evil.destroyForcibly();
+            evil.waitFor();
+        });
+        assertEquals("renamed", new java.io.BufferedReader(new java.io.InputStreamReader(evil.getInputStream()))
+                .readLine());
+        Files.writeString(pidfile, evil.pid() + "\n");
+        startListener();
+        Map<String, String> s = nagios.await("rlimit evil", st -> st.get("plugin_output").startsWith("RLIMIT"), 5000);
+        assertTrue(s.get("plugin_output").startsWith("RLIMIT OK - x?[0] DISABLE_N[" + evil.pid() + "] nofile "),
+                s.get("plugin_output"));
+        Thread.sleep(1500);
+        String log = nagios.log();
+        assertFalse(log.contains("EXTERNAL COMMAND: DISABLE_N"), log);
+        assertFalse(log.contains("Unrecognized external command"), log);
+    }
+}
