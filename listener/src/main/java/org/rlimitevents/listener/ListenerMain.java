@@ -174,10 +174,10 @@ public final class ListenerMain implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.accept("stopping");
+        SignalHandlers.onTerminate(() -> {
+            log.accept("stopping: flushing results, detaching the BPF programs");
             main.close();
-        }, "rlimit-shutdown"));
+        });
         SignalHandlers.onHangup(main::reload);
         log.accept("ready");
         try {

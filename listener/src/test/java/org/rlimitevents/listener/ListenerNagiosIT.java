@@ -27,7 +27,7 @@ import org.rlimitevents.plugin.PluginOutput;
  * active check_rlimit, and a hostile process name changes nothing in Nagios.
  */
 class ListenerNagiosIT {
-    private static final String PLUGIN = Path.of("../plugins/bin/check_rlimit").toAbsolutePath().normalize().toString();
+    private static final String PLUGIN = NagiosFixture.PLUGIN;
 
     @TempDir
     Path dir;
@@ -60,9 +60,7 @@ class ListenerNagiosIT {
 
     private void startNagios(String services) throws Exception {
         Prerequisites.requireRoot();
-        nagios = new NagiosFixture(dir.resolve("nagios"), String.join("\n",
-                "define command {", "  command_name check_rlimit",
-                "  command_line " + PLUGIN + " -P '$ARG1$' -r '$ARG2$' -w '$ARG3$' -c '$ARG4$'", "}", services));
+        nagios = new NagiosFixture(dir.resolve("nagios"), services);
     }
 
     private void startListener() throws Exception {

@@ -12,10 +12,13 @@ import org.rlimitevents.kernel.testing.Prerequisites;
 
 /**
  * A private Nagios 4 (Debian's nagios4-core) in a temp dir, started and stopped by a test: own
- * nagios.cfg and objects, command FIFO, status.dat rewritten every second. Host "testhost".
+ * nagios.cfg and objects, command FIFO, status.dat rewritten every second. Host "testhost", and a
+ * command "check_rlimit" taking pidfile, resources, warning and critical.
  */
 final class NagiosFixture implements AutoCloseable {
     static final String NAGIOS = "/usr/sbin/nagios4";
+    static final Path TEMPLATES = Path.of("../demo").toAbsolutePath().normalize();
+    static final String PLUGIN = Path.of("../plugins/bin/check_rlimit").toAbsolutePath().normalize().toString();
     final Path dir;
     final Path cfg;
     final Path commandFile;
@@ -34,34 +37,12 @@ final class NagiosFixture implements AutoCloseable {
         logFile = var.resolve("nagios.log");
         String uid = Commands.run(List.of("id", "-u")).strip();
         String gid = Commands.run(List.of("id", "-g")).strip();
-        Files.writeString(cfg, String.join("\n",
-                "log_file=" + logFile, "cfg_file=" + dir.resolve("objects.cfg"),
-                "object_cache_file=" + var.resolve("objects.cache"),
-                "precached_object_file=" + var.resolve("objects.precache"),
-                "resource_file=" + dir.resolve("resource.cfg"),
-                "status_file=" + statusFile, "status_update_interval=1", "retain_state_information=0",
-                "state_retention_file=" + var.resolve("retention.dat"), "command_file=" + commandFile,
-                "check_external_commands=1", "query_socket=" + var.resolve("rw/nagios.qh"),
-                "lock_file=" + var.resolve("nagios.lock"), "temp_file=" + var.resolve("nagios.tmp"),
-                "temp_path=" + var, "check_result_path=" + var.resolve("spool"), "check_result_reaper_frequency=1",
-                "nagios_user=" + uid, "nagios_group=" + gid, "use_syslog=0", "log_passive_checks=1",
-                "log_external_commands=1", "enable_notifications=0", "check_for_updates=0",
-                "check_service_freshness=1", "service_freshness_check_interval=1",
-                "illegal_macro_output_chars=`~$&|'\"<>", ""));
+        // the same templates as the demo (demo/*.cfg.in)
+        Files.writeString(cfg, Files.readString(TEMPLATES.resolve("nagios.cfg.in")).replace("@DIR@", dir.toString())
+                .replace("@UID@", uid).replace("@GID@", gid));
         Files.writeString(dir.resolve("resource.cfg"), "$USER1$=/usr/lib/nagios/plugins\n");
-        Files.writeString(dir.resolve("objects.cfg"), String.join("\n",
-                "define timeperiod {", "  timeperiod_name 24x7", "  alias 24x7", "  sunday 00:00-24:00",
-                "  monday 00:00-24:00", "  tuesday 00:00-24:00", "  wednesday 00:00-24:00", "  thursday 00:00-24:00",
-                "  friday 00:00-24:00", "  saturday 00:00-24:00", "}",
-                "define command {", "  command_name notify_none", "  command_line /bin/true", "}",
-                "define contact {", "  contact_name nobody", "  host_notifications_enabled 0",
-                "  service_notifications_enabled 0", "  host_notification_period 24x7",
-                "  service_notification_period 24x7", "  host_notification_options n",
-                "  service_notification_options n", "  host_notification_commands notify_none",
-                "  service_notification_commands notify_none", "}",
-                "define host {", "  host_name testhost", "  address 127.0.0.1", "  max_check_attempts 1",
-                "  check_period 24x7", "  contacts nobody", "  active_checks_enabled 0", "  passive_checks_enabled 1",
-                "}", extraObjects, ""));
+        Files.writeString(dir.resolve("objects.cfg"), Files.readString(TEMPLATES.resolve("objects.cfg.in"))
+                .replace("@PLUGIN@", PLUGIN) + extraObjects + "\n");
         Commands.Result verify = Commands.exec(List.of(NAGIOS, "-v", cfg.toString()), 60);
         if (verify.exitCode() != 0) {
             throw new IllegalStateException("nagios4 -v failed:\n" + verify.stdout());

@@ -1,0 +1,84 @@
+package org.rlimitevents.listener.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+
+    @Test
+    void wordsAsNagiosSplitsThem() throws ConfigException {
+        assertEquals(List.of("/p/check_rlimit", "-w", "~:10", "-a", "java -jar x", "a b", "c\"d", "e f"),
+                Words.split("/p/check_rlimit -w '~:10' -a 'java -jar x' \"a b\" \"c\\\"d\" e\\ f"));
+        assertThrows(ConfigException.class, () -> Words.split("-w '80"));
+    }
+
+    @Test
+    void checkCommandArgumentsAndEscapedBang() {
+        assertEquals(List.of("check_rlimit", "80%", "9!0", ""), NagiosObjects.splitCheckCommand("check_rlimit!80%!9\\!0!"));
+    }
+
+    @Test
+    void macros() {
+        assertEquals("/usr/lib/nagios/plugins/check_rlimit -w 80% $UNKNOWN$ $ web1",
+                NagiosObjects.expand("$USER1$/check_rlimit -w $ARG1$ $UNKNOWN$ $$ $HOSTNAME$",
+                        Map.of("USER1", "/usr/lib/nagios/plugins", "ARG1", "80%", "HOSTNAME", "web1")));
+    }
+
+    @Test
+    void servicesOfThisHostFromTheObjectCache(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("objects.cache");
+        Files.writeString(cache, String.join("\n",
+                "define command {", "\tcommand_name\tcheck_rlimit",
+                "\tcommand_line\t$USER1$/check_rlimit -C '$ARG1$' -w '$ARG2$' -c '$ARG3$' -r nofile", "\t}", "",
+                "define command {", "\tcommand_name\tcheck_ping", "\tcommand_line\t$USER1$/check_ping -H $HOSTADDRESS$",
+                "\t}", "",
+                "define host {", "\thost_name\tweb1", "\taddress\t10.0.0.1", "\t}", "",
+                "define service {", "\thost_name\tweb1", "\tservice_description\trlimit nginx",
+                "\tcheck_command\tcheck_rlimit!nginx!~:70%!@95%:100%", "\t}", "",
+                "define service {", "\thost_name\tweb1", "\tservice_description\tping",
+                "\tcheck_command\tcheck_ping", "\t}", "",
+                "define service {", "\thost_name\tdb1", "\tservice_description\trlimit postgres",
+                "\tcheck_command\tcheck_rlimit!postgres!80%!90%", "\t}", ""));
+        Path resource = dir.resolve("resource.cfg");
+        Files.writeString(resource, "# comment\n$USER1$=/usr/lib/nagios/plugins\n");
+        List<ServiceDefinition> s = NagiosObjects.services(cache, resource, "web1");
+        assertEquals(1, s.size());
+        assertEquals("web1;rlimit nginx", s.get(0).key());
+        assertEquals(List.of("-C", "nginx", "-w", "~:70%", "-c", "@95%:100%", "-r", "nofile"), s.get(0).arguments());
+        assertEquals("nginx", s.get(0).options().selection().command());
+    }
+
+    @Test
+    void objectCacheAndResourceFileFromNagiosCfg(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("nagios.cfg");
+        Files.writeString(cfg, "log_file=/x\nobject_cache_file=/var/lib/nagios4/objects.cache\n"
+                + "resource_file=/etc/nagios4/resource.cfg\n");
+        NagiosObjects.Paths p = NagiosObjects.fromNagiosCfg(cfg);
+        assertEquals(Path.of("/var/lib/nagios4/objects.cache"), p.objectCache());
+        assertEquals(Path.of("/etc/nagios4/resource.cfg"), p.resourceFile());
+    }
+
+    @Test
+    void ownServiceFileWithErrorsNamingFileAndLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("services");
+        Files.writeString(f, "# host;service;options\n\nweb1;rlimit sshd;-C sshd -r nofile,nproc\n");
+        List<ServiceDefinition> s = ServiceFile.read(f);
+        assertEquals(1, s.size());
+        assertEquals("web1;rlimit sshd", s.get(0).key());
+        Files.writeString(f, "web1;ok;-C a\nweb1;bad;-w 2:1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ServiceFile.read(f));
+        assertEquals(f + ":2: check_rlimit options: invalid range '2:1': start is greater than end", e.getMessage());
+        Files.writeString(f, "only two;fields\n");
+        e = assertThrows(ConfigException.class, () -> ServiceFile.read(f));
+        assertTrue(e.getMessage().startsWith(f + ":1: expected host;service description;check_rlimit options"));
+    }
+}
