@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 import org.rlimitevents.kernel.events.EventSource;
 import org.rlimitevents.kernel.events.EventSources;
 import org.rlimitevents.kernel.events.ProcConnector;
+import org.rlimitevents.kernel.sys.ControlSocket;
+import org.rlimitevents.kernel.sys.SystemdNotify;
 import org.rlimitevents.listener.config.ConfigException;
 import org.rlimitevents.listener.config.NagiosObjects;
 import org.rlimitevents.listener.config.ServiceDefinition;
@@ -34,6 +36,7 @@ public final class ListenerMain implements AutoCloseable {
     private final Delivery delivery;
     private final RlimitListener listener;
     private final ProcConnector execs;
+    private final ControlSocket control;
 
     private ListenerMain(ListenerOptions options, Consumer<String> log) throws ConfigException, IOException {
         this.options = options;
@@ -65,6 +68,29 @@ public final class ListenerMain implements AutoCloseable {
         execs = pc;
         listener.configure(services);
         delivery.kick(); // results spooled before a restart go out first
+        ControlSocket cs = null;
+        try {
+            cs = new ControlSocket(options.controlSocket(), this::control, log);
+        } catch (IOException | RuntimeException e) {
+            log.accept("no control socket at " + options.controlSocket() + ": " + e.getMessage());
+        }
+        control = cs;
+    }
+
+    /** The control socket's requests: "status" (tier, counters, every service), "send" (heartbeat now). */
+    private String control(String request) {
+        switch (request) {
+            case "status": {
+                StringBuilder b = new StringBuilder();
+                listener.status().forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
+                return b.toString();
+            }
+            case "send":
+                listener.heartbeatNow();
+                return "sent\n";
+            default:
+                return "unknown request '" + request + "' (status, send)\n";
+        }
     }
 
     public static ListenerMain start(ListenerOptions options, Consumer<String> log) throws ConfigException,
@@ -134,6 +160,9 @@ public final class ListenerMain implements AutoCloseable {
 
     @Override
     public void close() {
+        if (control != null) {
+            control.close();
+        }
         if (execs != null) {
             execs.close();
         }
@@ -162,6 +191,17 @@ public final class ListenerMain implements AutoCloseable {
             System.exit(0);
             return;
         }
+        if (options.statusRequest()) {
+            try {
+                System.out.print(ControlSocket.request(options.controlSocket(), "status"));
+                System.exit(0);
+            } catch (IOException e) {
+                err.println("rlimit-listener: no listener answers at " + options.controlSocket() + ": "
+                        + e.getMessage());
+                System.exit(1);
+            }
+            return;
+        }
         ListenerMain main;
         try {
             main = start(options, log);
@@ -180,6 +220,11 @@ public final class ListenerMain implements AutoCloseable {
         });
         SignalHandlers.onHangup(main::reload);
         log.accept("ready");
+        try {
+            SystemdNotify.send("READY=1"); // Type=notify: systemd starts dependants only now
+        } catch (IOException e) {
+            log.accept("sd_notify: " + e.getMessage());
+        }
         try {
             Thread.currentThread().join(); // the work happens on the listener's threads
         } catch (InterruptedException e) {

@@ -10,14 +10,15 @@ import org.rlimitevents.plugin.ArgParser;
 public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache, Path resourceFile,
                               List<Path> serviceFiles, Path commandFile, Path checkResultDir, Path spoolDir,
                               long spoolMaxBytes, long heartbeatSeconds, boolean dryRun, EventSources.Choice tier,
-                              boolean help) {
+                              Path controlSocket, boolean statusRequest, boolean help) {
 
     static final String USAGE = String.join("\n",
             "Usage: rlimit-listener [--host-name NAME] [--nagios-cfg FILE] [--objects-cache FILE]",
             "                       [--resource-file FILE] [--services FILE]... [--command-file FIFO]",
             "                       [--check-result-dir DIR] [--spool-dir DIR] [--spool-max-bytes N]",
             "                       [--heartbeat SECONDS] [--tier auto|fexit|tracepoint|sampling|polling]",
-            "                       [--dry-run] [-h]",
+            "                       [--control-socket PATH] [--dry-run] [-h]",
+            "       rlimit-listener status [--control-socket PATH]",
             "");
 
     private static final ArgParser PARSER = new ArgParser(List.of(
@@ -33,11 +34,13 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
             new ArgParser.Spec((char) 0, "heartbeat", true),
             new ArgParser.Spec((char) 0, "tier", true),
             new ArgParser.Spec((char) 0, "dry-run", false),
+            new ArgParser.Spec((char) 0, "control-socket", true),
             new ArgParser.Spec('h', "help", false)));
 
     public static ListenerOptions parse(String... args) throws ArgParser.ArgException {
         ArgParser.Parsed p = PARSER.parse(args);
-        if (!p.positional().isEmpty()) {
+        boolean status = p.positional().equals(List.of("status"));
+        if (!p.positional().isEmpty() && !status) {
             throw new ArgParser.ArgException("unexpected argument '" + p.positional().get(0) + "'");
         }
         String host = p.last("host-name", null);
@@ -55,7 +58,8 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
                 path(p.last("command-file", null)), path(p.last("check-result-dir", null)),
                 Path.of(p.last("spool-dir", "/var/spool/rlimit-events")),
                 number(p.last("spool-max-bytes", "67108864"), "--spool-max-bytes"),
-                number(p.last("heartbeat", "300"), "--heartbeat"), p.has("dry-run"), tier, p.has("help"));
+                number(p.last("heartbeat", "300"), "--heartbeat"), p.has("dry-run"), tier,
+                Path.of(p.last("control-socket", "/run/rlimit-events/control")), status, p.has("help"));
     }
 
     private static Path path(String s) {

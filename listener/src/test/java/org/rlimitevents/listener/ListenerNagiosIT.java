@@ -65,7 +65,8 @@ class ListenerNagiosIT {
 
     private void startListener() throws Exception {
         listener = ListenerMain.start(new ListenerOptions("testhost", nagios.cfg, null, null, List.of(), null, null,
-                dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO, false), line -> {
+                dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO, dir.resolve("control"), false,
+                false), line -> {
                     synchronized (log) {
                         log.add(line);
                     }

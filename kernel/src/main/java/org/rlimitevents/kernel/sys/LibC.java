@@ -40,6 +40,10 @@ public interface LibC {
 
     int getpid();
 
+    int getuid();
+
+    int getgid();
+
     @SaveError
     int open(String path, int flags, int mode);
 

@@ -210,7 +210,9 @@ class EventSourceScenariosIT {
                 "--regid=" + uid, "--clear-groups", "sleep", "600").start();
         try {
             int pid = (int) sleeper.pid();
-            Thread.sleep(200);
+            while (!Files.readString(Path.of("/proc/" + pid + "/comm")).startsWith("sleep")) {
+                Thread.sleep(10); // prlimit and setpriv have done their work and exec'd sleep
+            }
             Commands.run(List.of("kill", "-STOP", "" + pid)); // stopped: real-time signals stay queued
             source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.SIGPENDING,
                     List.of(Level.absolute(3)), 0))));
