@@ -49,12 +49,13 @@ public final class ControlSocket implements AutoCloseable {
                     continue;
                 }
                 Credentials peer = client.getOption(UnixSocketOptions.SO_PEERCRED);
+                String request = readLine(client); // read before answering: the client writes first
                 String answer;
                 if (peer.getUid() != 0 && peer.getUid() != uid && peer.getGid() != gid) {
                     answer = "denied: uid " + peer.getUid() + " is neither root nor this service's user or group\n";
                     log.accept("control socket: refused pid " + peer.getPid() + " (uid " + peer.getUid() + ")");
                 } else {
-                    answer = handler.apply(readLine(client));
+                    answer = handler.apply(request);
                 }
                 ByteBuffer out = ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8));
                 while (out.hasRemaining()) {
