@@ -50,12 +50,7 @@ class ListenerNagiosIT {
     }
 
     private static String service(String description, Path pidfile, int freshness) {
-        return String.join("\n",
-                "define service {", "  host_name testhost", "  service_description " + description,
-                "  check_command check_rlimit!" + pidfile + "!nofile!80%!90%", "  max_check_attempts 1",
-                "  check_interval 1", "  retry_interval 1", "  check_period 24x7", "  notification_period 24x7",
-                "  contacts nobody", "  active_checks_enabled 0", "  passive_checks_enabled 1", "  check_freshness 1",
-                "  freshness_threshold " + freshness, "  flap_detection_enabled 0", "}");
+        return NagiosFixture.passiveService(description, pidfile, freshness);
     }
 
     private void startNagios(String services) throws Exception {
@@ -209,5 +204,32 @@ class ListenerNagiosIT {
         String log = nagios.log();
         assertFalse(log.contains("EXTERNAL COMMAND: DISABLE_N"), log);
         assertFalse(log.contains("Unrecognized external command"), log);
+    }
+
+    @Test
+    void anExitedProcessIsNoMatchAtOnceAndANewOneIsAttachedOnItsExec() throws Exception {
+        startNagios(service("rlimit exec", dir.resolve("unused.pid"), 3600));
+        Path services = dir.resolve("services");
+        Files.writeString(services, "testhost;rlimit exec;-a rlimit-exec-marker -r nofile\n");
+        listener = ListenerMain.start(new ListenerOptions("testhost", null, null, null, List.of(services),
+                nagios.commandFile, null, dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO,
+                dir.resolve("control"), false, false), log::add);
+        nagios.await("rlimit exec", s -> state(s) == 2, 5000); // nothing runs yet: no match
+        Process p = new ProcessBuilder("/bin/bash", "-c", "read x", "rlimit-exec-marker").start();
+        children.add(() -> {
+            p.destroyForcibly();
+            p.waitFor();
+        });
+        long t0 = System.currentTimeMillis();
+        Map<String, String> ok = nagios.await("rlimit exec", s -> state(s) == 0, 5000);
+        assertTrue(System.currentTimeMillis() - t0 <= 2500, "attached and reported after "
+                + (System.currentTimeMillis() - t0) + " ms (status.dat is rewritten every second)");
+        assertTrue(ok.get("plugin_output").startsWith("RLIMIT OK - bash[" + p.pid() + "] nofile "), ok.toString());
+        p.destroyForcibly();
+        p.waitFor();
+        long t1 = System.currentTimeMillis();
+        Map<String, String> gone = nagios.await("rlimit exec", s -> state(s) == 2, 5000);
+        assertTrue(System.currentTimeMillis() - t1 <= 2500);
+        assertEquals("RLIMIT CRITICAL - no process matched argument /rlimit-exec-marker/", gone.get("plugin_output"));
     }
 }

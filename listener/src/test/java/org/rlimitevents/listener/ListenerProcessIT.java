@@ -48,12 +48,7 @@ class ListenerProcessIT {
     private void setUp() throws Exception {
         Prerequisites.requireRoot();
         Path pidfile = dir.resolve("holder.pid");
-        nagios = new NagiosFixture(dir.resolve("nagios"), String.join("\n",
-                "define service {", "  host_name testhost", "  service_description rlimit holder",
-                "  check_command check_rlimit!" + pidfile + "!nofile!80%!90%", "  max_check_attempts 1",
-                "  check_interval 1", "  retry_interval 1", "  check_period 24x7", "  notification_period 24x7",
-                "  contacts nobody", "  active_checks_enabled 0", "  passive_checks_enabled 1", "  check_freshness 1",
-                "  freshness_threshold 3600", "  flap_detection_enabled 0", "}"));
+        nagios = new NagiosFixture(dir.resolve("nagios"), NagiosFixture.passiveService("rlimit holder", pidfile, 3600));
         child = FdHolder.start();
         child.prlimit("--nofile=1000:1000");
         child.holdFds(100);

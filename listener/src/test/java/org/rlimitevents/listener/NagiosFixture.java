@@ -50,6 +50,19 @@ final class NagiosFixture implements AutoCloseable {
         start();
     }
 
+    /**
+     * A passive rlimit service on testhost watching the process in {@code pidfile} (nofile at
+     * 80%/90%), whose stale fallback after {@code freshness} seconds is check_rlimit itself.
+     */
+    static String passiveService(String description, Path pidfile, int freshness) {
+        return String.join("\n",
+                "define service {", "  host_name testhost", "  service_description " + description,
+                "  check_command check_rlimit!" + pidfile + "!nofile!80%!90%", "  max_check_attempts 1",
+                "  check_interval 1", "  retry_interval 1", "  check_period 24x7", "  notification_period 24x7",
+                "  contacts nobody", "  active_checks_enabled 0", "  passive_checks_enabled 1", "  check_freshness 1",
+                "  freshness_threshold " + freshness, "  flap_detection_enabled 0", "}");
+    }
+
     void start() throws Exception {
         Files.deleteIfExists(commandFile);
         Files.deleteIfExists(statusFile);
