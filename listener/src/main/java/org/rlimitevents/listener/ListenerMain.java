@@ -51,7 +51,8 @@ public final class ListenerMain implements AutoCloseable {
         holder[0] = listener;
         ProcConnector pc = null;
         try {
-            pc = ProcConnector.open(new ProcConnector.Listener() {
+            // Only selections that can gain processes (not -p) need every exec on the host.
+            pc = !canGainProcesses(services) ? null : ProcConnector.open(new ProcConnector.Listener() {
                 @Override
                 public void exec(int pid, int tgid) {
                     listener.onExec(tgid);
@@ -91,6 +92,15 @@ public final class ListenerMain implements AutoCloseable {
             default:
                 return "unknown request '" + request + "' (status, send)\n";
         }
+    }
+
+    private static boolean canGainProcesses(List<ServiceDefinition> services) {
+        for (ServiceDefinition s : services) {
+            if (s.options().selection().pids().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static ListenerMain start(ListenerOptions options, Consumer<String> log) throws ConfigException,

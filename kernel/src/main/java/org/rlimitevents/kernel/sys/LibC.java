@@ -42,6 +42,9 @@ public interface LibC {
 
     int getuid();
 
+    /** Gives freed heap back to the kernel (libbpf frees its parsed kernel BTF after loading). */
+    int malloc_trim(@size_t long pad);
+
     int getgid();
 
     @SaveError
