@@ -24,10 +24,13 @@ final class NagiosFixture implements AutoCloseable {
     final Path commandFile;
     final Path statusFile;
     final Path logFile;
+    final Path lockFile;
+    final String host;
 
     NagiosFixture(Path dir, String extraObjects) throws Exception {
         Prerequisites.requireExecutable(NAGIOS, "nagios4-core");
         this.dir = dir;
+        this.host = "testhost";
         Path var = dir.resolve("var");
         Files.createDirectories(var.resolve("rw"));
         Files.createDirectories(var.resolve("spool"));
@@ -35,6 +38,7 @@ final class NagiosFixture implements AutoCloseable {
         commandFile = var.resolve("rw/nagios.cmd");
         statusFile = var.resolve("status.dat");
         logFile = var.resolve("nagios.log");
+        lockFile = var.resolve("nagios.lock");
         String uid = Commands.run(List.of("id", "-u")).strip();
         String gid = Commands.run(List.of("id", "-g")).strip();
         // the same templates as the demo (demo/*.cfg.in)
@@ -43,6 +47,51 @@ final class NagiosFixture implements AutoCloseable {
         Files.writeString(dir.resolve("resource.cfg"), "$USER1$=/usr/lib/nagios/plugins\n");
         Files.writeString(dir.resolve("objects.cfg"), Files.readString(TEMPLATES.resolve("objects.cfg.in"))
                 .replace("@PLUGIN@", PLUGIN) + extraObjects + "\n");
+        verifyAndStart();
+    }
+
+    /**
+     * Debian's own /etc/nagios4 layout (cfg_dir, templates, resource file with $USER1$, host
+     * "localhost"), with only the state files moved into {@code dir} and {@code extraObjects} added.
+     */
+    NagiosFixture(Path dir, Path debianCfg, String extraObjects) throws Exception {
+        Prerequisites.requireExecutable(NAGIOS, "nagios4-core");
+        this.dir = dir;
+        this.host = "localhost";
+        Path var = dir.resolve("var");
+        Files.createDirectories(var.resolve("rw"));
+        Files.createDirectories(var.resolve("spool"));
+        cfg = dir.resolve("nagios.cfg");
+        commandFile = var.resolve("rw/nagios.cmd");
+        statusFile = var.resolve("status.dat");
+        logFile = var.resolve("nagios.log");
+        lockFile = var.resolve("nagios.lock");
+        Map<String, String> moved = Map.ofEntries(Map.entry("log_file", logFile.toString()),
+                Map.entry("object_cache_file", var.resolve("objects.cache").toString()),
+                Map.entry("precached_object_file", var.resolve("objects.precache").toString()),
+                Map.entry("status_file", statusFile.toString()), Map.entry("command_file", commandFile.toString()),
+                Map.entry("lock_file", lockFile.toString()), Map.entry("temp_file", var.resolve("nagios.tmp").toString()),
+                Map.entry("temp_path", var.toString()), Map.entry("check_result_path", var.resolve("spool").toString()),
+                Map.entry("state_retention_file", var.resolve("retention.dat").toString()),
+                Map.entry("query_socket", var.resolve("rw/nagios.qh").toString()),
+                Map.entry("nagios_user", Commands.run(List.of("id", "-u")).strip()),
+                Map.entry("nagios_group", Commands.run(List.of("id", "-g")).strip()),
+                Map.entry("status_update_interval", "1"), Map.entry("enable_notifications", "0"),
+                Map.entry("check_result_reaper_frequency", "1"));
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(debianCfg)) {
+            int eq = line.indexOf('=');
+            String key = eq > 0 && !line.startsWith("#") ? line.substring(0, eq) : null;
+            out.append(key != null && moved.containsKey(key) ? key + "=" + moved.get(key) : line).append('\n');
+        }
+        Files.writeString(dir.resolve("rlimit.cfg"), extraObjects + "\n");
+        out.append("query_socket=").append(moved.get("query_socket")).append('\n')
+                .append("cfg_file=").append(dir.resolve("rlimit.cfg")).append('\n');
+        Files.writeString(cfg, out.toString());
+        verifyAndStart();
+    }
+
+    private void verifyAndStart() throws Exception {
         Commands.Result verify = Commands.exec(List.of(NAGIOS, "-v", cfg.toString()), 60);
         if (verify.exitCode() != 0) {
             throw new IllegalStateException("nagios4 -v failed:\n" + verify.stdout());
@@ -77,7 +126,7 @@ final class NagiosFixture implements AutoCloseable {
     }
 
     void stop() throws Exception {
-        Path lock = dir.resolve("var/nagios.lock");
+        Path lock = lockFile;
         if (!Files.exists(lock)) {
             return;
         }
@@ -102,7 +151,7 @@ final class NagiosFixture implements AutoCloseable {
             if (l.equals("servicestatus {")) {
                 block = new HashMap<>();
             } else if (l.equals("}") && block != null) {
-                if ("testhost".equals(block.get("host_name")) && description.equals(block.get("service_description"))) {
+                if (host.equals(block.get("host_name")) && description.equals(block.get("service_description"))) {
                     return block;
                 }
                 block = null;
