@@ -17,6 +17,7 @@ prefix ?= /usr/local
 DESTDIR ?=
 PLUGINDIR ?= $(prefix)/lib/nagios/plugins
 PKGLIBDIR ?= $(prefix)/share/rlimit-events/lib
+SBINDIR ?= $(prefix)/sbin
 LIB := plugins/target/lib
 
 # Debian packages: build (JDK, Maven; clang/llvm, libbpf, bpftool for the BPF object), tests
@@ -79,8 +80,10 @@ demo: all
 	$(Q)demo/run
 
 install: all
-	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR)
-	$(Q)install -m 0644 $(LIB)/rlimit-plugins.jar $(LIB)/rlimit-kernel.jar $(DESTDIR)$(PKGLIBDIR)/
+	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(SBINDIR)
+	$(Q)install -m 0644 listener/target/lib/*.jar $(DESTDIR)$(PKGLIBDIR)/
+	$(Q)sed 's|@LIBDIR@|$(PKGLIBDIR)|' listener/bin/rlimit-listener > $(DESTDIR)$(SBINDIR)/rlimit-listener
+	$(Q)chmod 0755 $(DESTDIR)$(SBINDIR)/rlimit-listener
 	$(Q)sed 's|@LIBDIR@|$(PKGLIBDIR)|' plugins/bin/check_rlimit > $(DESTDIR)$(PLUGINDIR)/check_rlimit
 	$(Q)chmod 0755 $(DESTDIR)$(PLUGINDIR)/check_rlimit
 	$(Q)install -m 0755 plugins/bin/build-cds-archive $(DESTDIR)$(PKGLIBDIR)/build-cds-archive
