@@ -27,10 +27,11 @@ final class NagiosFixture implements AutoCloseable {
     final Path lockFile;
     final String host;
 
-    NagiosFixture(Path dir, String extraObjects) throws Exception {
+    /** Where everything that changes lives: dir/var (state, FIFO, spool), dir/nagios.cfg. */
+    private NagiosFixture(String host, Path dir) throws Exception {
         Prerequisites.requireExecutable(NAGIOS, "nagios4-core");
         this.dir = dir;
-        this.host = "testhost";
+        this.host = host;
         Path var = dir.resolve("var");
         Files.createDirectories(var.resolve("rw"));
         Files.createDirectories(var.resolve("spool"));
@@ -39,6 +40,10 @@ final class NagiosFixture implements AutoCloseable {
         statusFile = var.resolve("status.dat");
         logFile = var.resolve("nagios.log");
         lockFile = var.resolve("nagios.lock");
+    }
+
+    NagiosFixture(Path dir, String extraObjects) throws Exception {
+        this("testhost", dir);
         String uid = Commands.run(List.of("id", "-u")).strip();
         String gid = Commands.run(List.of("id", "-g")).strip();
         // the same templates as the demo (demo/*.cfg.in)
@@ -55,17 +60,8 @@ final class NagiosFixture implements AutoCloseable {
      * "localhost"), with only the state files moved into {@code dir} and {@code extraObjects} added.
      */
     NagiosFixture(Path dir, Path debianCfg, String extraObjects) throws Exception {
-        Prerequisites.requireExecutable(NAGIOS, "nagios4-core");
-        this.dir = dir;
-        this.host = "localhost";
+        this("localhost", dir);
         Path var = dir.resolve("var");
-        Files.createDirectories(var.resolve("rw"));
-        Files.createDirectories(var.resolve("spool"));
-        cfg = dir.resolve("nagios.cfg");
-        commandFile = var.resolve("rw/nagios.cmd");
-        statusFile = var.resolve("status.dat");
-        logFile = var.resolve("nagios.log");
-        lockFile = var.resolve("nagios.lock");
         Map<String, String> moved = Map.ofEntries(Map.entry("log_file", logFile.toString()),
                 Map.entry("object_cache_file", var.resolve("objects.cache").toString()),
                 Map.entry("precached_object_file", var.resolve("objects.precache").toString()),
