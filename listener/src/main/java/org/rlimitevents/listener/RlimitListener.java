@@ -211,14 +211,14 @@ public final class RlimitListener implements AutoCloseable {
                 detach(s, pid);
             }
         }
-        List<ResourceWatch> levels = Levels.of(s.definition.options());
+        boolean first = s.pids.isEmpty();
         for (int pid : now) {
             if (s.pids.add(pid)) {
                 byPid.computeIfAbsent(pid, k -> new HashSet<>()).add(s);
                 watchPid(pid);
             }
         }
-        if (levels.isEmpty() && !now.isEmpty()) {
+        if (first && !now.isEmpty() && Levels.of(s.definition.options()).isEmpty()) {
             log.accept(s.definition.key() + ": no resource the kernel can follow; results at the heartbeat only");
         }
     }

@@ -32,10 +32,6 @@ final class LevelTracker {
         return spec;
     }
 
-    long value() {
-        return value;
-    }
-
     void observe(long newValue, long newSoft, long newHard, boolean report, Sink sink) {
         if (newSoft != soft || newHard != hard || current == RlimitEvent.UNKNOWN_LEVEL) {
             List<Level> spec = this.spec.levels();

@@ -45,11 +45,4 @@ public final class EventRecorder implements EventListener {
         }
         return out;
     }
-
-    /** Events still queued, for assertions that nothing else came. */
-    public List<RlimitEvent> drain() {
-        List<RlimitEvent> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        return rest;
-    }
 }
