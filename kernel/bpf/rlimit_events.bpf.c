@@ -199,6 +199,35 @@ static __always_inline __u64 scale(__u64 soft, __u32 ppm)
 	return soft / RL_PPM * ppm + soft % RL_PPM * ppm / RL_PPM;
 }
 
+/* Compare-and-swap two levels (and the ppm each follows) when out of order and both in use. */
+static __always_inline void order_pair(struct rl_res_watch *rw, __u32 a, __u32 b)
+{
+	__u64 l;
+	__u32 p;
+
+	if (b >= rw->nlevels || rw->level[a] <= rw->level[b])
+		return;
+	l = rw->level[a];
+	rw->level[a] = rw->level[b];
+	rw->level[b] = l;
+	p = rw->ppm[a];
+	rw->ppm[a] = rw->ppm[b];
+	rw->ppm[b] = p;
+}
+
+/*
+ * Levels that mix percentages and absolute values change order with the limit (80% of 1000 is
+ * above an absolute 500, 80% of 500 below it): a sorting network over the levels in use.
+ */
+static __always_inline void sort_levels(struct rl_res_watch *rw)
+{
+	order_pair(rw, 0, 1);
+	order_pair(rw, 2, 3);
+	order_pair(rw, 0, 2);
+	order_pair(rw, 1, 3);
+	order_pair(rw, 1, 2);
+}
+
 /*
  * The heart of it: compare a new usage (and the current limits) with the watch's levels and
  * report what changed. Relative levels follow the soft limit; an unlimited soft limit puts them
@@ -230,6 +259,7 @@ static __noinline void evaluate(struct rl_watch *w, struct rl_sample *s)
 			if (rw->ppm[i])
 				rw->level[i] = soft == RL_UNLIMITED ? RL_UNLIMITED : scale(soft, rw->ppm[i]);
 		}
+		sort_levels(rw);
 		if (rw->current != RL_LEVEL_UNKNOWN)
 			emit(RL_EV_LIMIT, tgid, tid, r, rw->current, rw->current, value, soft, hard, task, s->uid);
 		rw->soft = soft;

@@ -8,7 +8,7 @@
 #define RLIMIT_EVENTS_H
 
 #define RL_NRES 16          /* RLIMIT_CPU (0) … RLIMIT_RTTIME (15), indexed by kernel number */
-#define RL_MAX_LEVELS 4     /* levels per resource, ascending */
+#define RL_MAX_LEVELS 4     /* levels per resource */
 #define RL_PPM 1000000u     /* relative levels are parts per million of the soft limit */
 #define RL_UNLIMITED (~0ULL)
 #define RL_LEVEL_UNKNOWN 0xffffffffu
@@ -57,7 +57,7 @@ struct rl_event {
 };
 
 struct rl_res_watch {
-	__u64 level[RL_MAX_LEVELS];    /* absolute levels, ascending (recomputed from ppm) */
+	__u64 level[RL_MAX_LEVELS];    /* absolute levels, kept ascending (recomputed from ppm, sorted) */
 	__u32 ppm[RL_MAX_LEVELS];      /* parts per million of the soft limit; 0: level[] is absolute */
 	__u32 nlevels;                 /* 0: resource not watched */
 	__u32 hysteresis_ppm;          /* leave a level downwards only at level - level * h */

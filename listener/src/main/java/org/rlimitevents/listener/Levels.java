@@ -2,7 +2,6 @@ package org.rlimitevents.listener;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 import org.rlimitevents.checkrlimit.CheckOptions;
 import org.rlimitevents.kernel.events.Level;
@@ -25,7 +24,7 @@ final class Levels {
     private Levels() {
     }
 
-    /** Two services' levels on one process's resource: all of them, ascending, at most four. */
+    /** Two services' levels on one process's resource: all of them, at most four. */
     static ResourceWatch union(ResourceWatch a, ResourceWatch b) {
         List<Level> all = new ArrayList<>(a.levels());
         for (Level l : b.levels()) {
@@ -33,12 +32,7 @@ final class Levels {
                 all.add(l);
             }
         }
-        all.sort(java.util.Comparator.comparingDouble(Levels::sortKey));
         return new ResourceWatch(a.resource(), all.subList(0, Math.min(all.size(), ResourceWatch.MAX_LEVELS)), 0);
-    }
-
-    private static double sortKey(Level l) {
-        return l.ppm() != 0 ? l.ppm() / (double) Level.PPM : l.absolute();
     }
 
     static List<ResourceWatch> of(CheckOptions options) {
@@ -48,22 +42,22 @@ final class Levels {
                 continue;
             }
             Thresholds t = options.thresholds().of(r);
-            TreeMap<Double, Level> levels = new TreeMap<>();
+            List<Level> levels = new ArrayList<>();
             for (Range range : new Range[] {t.warning(), t.critical()}) {
                 if (range == null) {
                     continue;
                 }
                 for (double end : new double[] {range.start(), range.end()}) {
-                    if (Double.isInfinite(end) || end <= 0) {
-                        continue;
+                    Level l = Double.isInfinite(end) || end <= 0 ? null
+                            : range.isPercent() ? Level.ofLimit(end) : Level.absolute((long) Math.floor(end));
+                    if (l != null && !levels.contains(l)) {
+                        levels.add(l);
                     }
-                    levels.put(end, range.isPercent() ? Level.ofLimit(end) : Level.absolute((long) Math.floor(end)));
                 }
             }
             if (!levels.isEmpty()) {
-                List<Level> ascending = new ArrayList<>(levels.values());
-                watches.add(new ResourceWatch(r, ascending.subList(0, Math.min(ascending.size(),
-                        ResourceWatch.MAX_LEVELS)), 0));
+                watches.add(new ResourceWatch(r, levels.subList(0, Math.min(levels.size(), ResourceWatch.MAX_LEVELS)),
+                        0));
             }
         }
         return watches;

@@ -38,6 +38,7 @@ final class LevelTracker {
             for (int i = 0; i < levels.length; i++) {
                 levels[i] = spec.get(i).against(newSoft);
             }
+            java.util.Arrays.sort(levels); // mixed percent and absolute levels reorder with the limit
             if (current != RlimitEvent.UNKNOWN_LEVEL) {
                 sink.limitChanged(current, newValue, newSoft, newHard);
             }

@@ -4,7 +4,10 @@ import java.util.List;
 
 import org.rlimitevents.kernel.proc.Resource;
 
-/** The levels watched on one resource, ascending, and the hysteresis band below each (ppm of it). */
+/**
+ * The levels watched on one resource, in any order (percent levels move with the limit, so the
+ * event sources sort them against the current one), and the hysteresis band below each (ppm of it).
+ */
 public record ResourceWatch(Resource resource, List<Level> levels, int hysteresisPpm) {
     public static final int MAX_LEVELS = 4;
 

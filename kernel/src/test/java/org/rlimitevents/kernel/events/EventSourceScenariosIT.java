@@ -116,6 +116,34 @@ class EventSourceScenariosIT {
 
     @ParameterizedTest
     @MethodSource("tiers")
+    void percentAndAbsoluteLevelsReorderWithTheLimit(EventSources.Choice tier) throws Exception {
+        open(tier);
+        try (FdHolder child = FdHolder.start()) {
+            child.prlimit("--nofile=1000:1000");
+            int pid = child.pid();
+            child.holdFds(10);
+            // given in this order; against a soft limit of 1000 they are 500, then 800
+            source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.NOFILE,
+                    List.of(Level.ofLimit(80), Level.absolute(500)), 20_000))));
+            assertEquals(0, events.next(pid).newLevel());
+            child.holdFds(600);
+            RlimitEvent absolute = awaitLevel(pid, 1);
+            assertTrue(absolute.value() > 500 && absolute.value() <= 600, absolute.toString());
+            child.prlimit("--nofile=700:1000"); // 80% is now 560: below the absolute level's neighbour
+            RlimitEvent limit = events.next(pid);
+            while (limit.kind() != EventKind.LIMIT) { // a recount may re-report level 1 first
+                assertEquals(1, limit.newLevel(), limit.toString());
+                limit = events.next(pid);
+            }
+            assertEquals(700L, limit.soft());
+            RlimitEvent both = events.next(pid);
+            assertEquals(List.of(EventKind.CROSSING, 1, 2, 600L), List.of(both.kind(), both.oldLevel(),
+                    both.newLevel(), both.value()));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("tiers")
     void exitEndsTheWatch(EventSources.Choice tier) throws Exception {
         open(tier);
         FdHolder child = FdHolder.start();
