@@ -168,16 +168,43 @@ class ListenerNagiosIT {
     }
 
     @Test
-    void aStaleServiceFallsBackToTheActiveCheck() throws Exception {
+    void aStoppedListenerLetsTheServiceGoStaleAndNagiosRunsCheckRlimitItself() throws Exception {
         Path pidfile = dir.resolve("holder.pid");
-        startNagios(service("rlimit holder", pidfile, 3));
+        startNagios(service("rlimit holder", pidfile, 4));
         FdHolder child = holder("holder", 1000);
         child.holdFds(100);
-        // no listener: after 3 s Nagios runs the service's own check_command, check_rlimit itself
+        startListener(); // heartbeat off: nothing is re-sent once the listener is gone
+        nagios.await("rlimit holder", st -> "1".equals(st.get("check_type")) && state(st) == 0, 5000);
+        listener.close();
+        listener = null;
+        child.holdFds(850); // a change only the active check can see now
         Map<String, String> s = nagios.await("rlimit holder", st -> "0".equals(st.get("check_type"))
                 && st.get("plugin_output").startsWith("RLIMIT "), 20_000);
-        assertEquals("RLIMIT OK - bash[" + child.pid() + "] nofile 100/1000 (10%)", s.get("plugin_output"));
+        assertEquals("RLIMIT WARNING - bash[" + child.pid() + "] nofile 850/1000 (85%)", s.get("plugin_output"));
+        assertEquals("nofile=850;800;900;0;1000", s.get("performance_data"));
         assertTrue(nagios.log().contains("are stale by"), "freshness check in the log");
+    }
+
+    @Test
+    void checkResultFilesCarryTheLongOutputIntoNagios() throws Exception {
+        startNagios(service("rlimit files", dir.resolve("unused.pid"), 3600));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(950);
+        Path services = dir.resolve("services");
+        Files.writeString(services, "testhost;rlimit files;-P " + dir.resolve("holder.pid")
+                + " -r nofile,stack -w 80% -c 90%\n");
+        listener = ListenerMain.start(new ListenerOptions("testhost", null, null, null, List.of(services), null,
+                nagios.dir.resolve("var/spool"), dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO,
+                dir.resolve("control"), false, false), log::add);
+        Map<String, String> s = nagios.await("rlimit files", st -> state(st) == 2, 5000);
+        PluginOutput sent = listener.listener().lastResult("testhost;rlimit files");
+        String[] lines = sent.text().split("\n");
+        assertEquals(3, lines.length, sent.text());
+        assertEquals(lines[0], s.get("plugin_output") + " | " + s.get("performance_data"));
+        // status.dat keeps the long output's newlines escaped
+        assertEquals(lines[1] + "\\n" + lines[2], s.get("long_plugin_output"));
+        assertTrue(lines[1].startsWith("CRITICAL: bash[" + child.pid() + "] nofile 950/1000"), lines[1]);
+        assertEquals("1", s.get("check_type"));
     }
 
     @Test
