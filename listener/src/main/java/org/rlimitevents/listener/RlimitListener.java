@@ -25,6 +25,7 @@ import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.sys.Sys;
 import org.rlimitevents.listener.config.ServiceDefinition;
 import org.rlimitevents.listener.sink.Delivery;
 import org.rlimitevents.listener.sink.PassiveResult;
@@ -43,6 +44,7 @@ public final class RlimitListener implements AutoCloseable {
     private final EventSource source;
     private final Delivery delivery;
     private final Consumer<String> log;
+    private static final long TRIM_DELAY_SECONDS = 20;
     private final long heartbeatSeconds;
     private final int selfPid = ProcFs.selfPid();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "rlimit-listener"));
@@ -103,6 +105,9 @@ public final class RlimitListener implements AutoCloseable {
                 evaluate(s, false);
             }
         });
+        // Start-up (or reload) work frees native memory for a while after it is done: the JIT's
+        // arenas go back to malloc only at the JVM's next 5-second pool cleaning.
+        timer.schedule(Sys::trimNativeHeap, TRIM_DELAY_SECONDS, TimeUnit.SECONDS);
         if (heartbeatSeconds > 0 && heartbeat == null) {
             heartbeat = timer.scheduleAtFixedRate(() -> worker.execute(this::beat), heartbeatSeconds,
                     heartbeatSeconds, TimeUnit.SECONDS);

@@ -102,9 +102,6 @@ public final class BpfEventSource implements EventSource {
             if (rc != 0) {
                 throw Native.failure("loading the BPF programs", rc);
             }
-            // CO-RE relocation parsed the kernel's whole BTF (megabytes, now freed): return it to the
-            // kernel instead of keeping it in malloc's free lists for the daemon's lifetime.
-            Native.C.malloc_trim(0);
             watchesFd = mapFd("watches");
             bitsFd = mapFd("watched_bits");
             statsFd = mapFd("stats");

@@ -42,7 +42,7 @@ public interface LibC {
 
     int getuid();
 
-    /** Gives freed heap back to the kernel (libbpf frees its parsed kernel BTF after loading). */
+    /** Gives freed heap back to the kernel: see {@link Sys#trimNativeHeap}. */
     int malloc_trim(@size_t long pad);
 
     int getgid();
