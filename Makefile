@@ -21,11 +21,12 @@ SBINDIR ?= $(prefix)/sbin
 LIB := plugins/target/lib
 
 # Debian packages: build (JDK, Maven; clang/llvm, libbpf, bpftool for the BPF object), tests
-# (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test), bench (GNU time for max RSS;
-# check_procs for reference).
+# (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test; a private Nagios 4 and Icinga 2, openssl
+# for its certificate; lintian for the .deb), bench (GNU time for max RSS; check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
 	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
-	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core
+	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core icinga2-bin icinga2-common openssl \
+	lintian dpkg-dev
 
 # The BPF object: CO-RE, so the vmlinux.h of the build machine serves every kernel with BTF.
 BPF_OUT := build/bpf
