@@ -1,7 +1,7 @@
 # rlimit-events: `make` builds everything, `make test` runs every test, `make deps` installs what
 # the build and the tests need (Debian 12, idempotent). V=1 shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all build bpf cds deps test test-vm bench demo install clean
+.PHONY: all build bpf cds deps test test-vm test-deb bench demo install deb clean
 
 V ?= 0
 ifeq ($(V),1)
@@ -13,12 +13,29 @@ MVN_QUIET := -q
 endif
 
 MVN := mvn -B -Dstyle.color=never $(MVN_QUIET)
+# Where `make install` puts things (the Debian package overrides a few: see `deb`).
 prefix ?= /usr/local
 DESTDIR ?=
+ifeq ($(prefix),/usr)
+sysconfdir ?= /etc
+else
+sysconfdir ?= $(prefix)/etc
+endif
 PLUGINDIR ?= $(prefix)/lib/nagios/plugins
-PKGLIBDIR ?= $(prefix)/share/rlimit-events/lib
+PKGDATADIR ?= $(prefix)/share/rlimit-events
+PKGLIBDIR ?= $(PKGDATADIR)/lib
 SBINDIR ?= $(prefix)/sbin
+CDS_ARCHIVE ?= $(PKGLIBDIR)/check_rlimit.jsa
+NAGIOSCFGDIR ?= $(sysconfdir)/nagios-plugins/config
+ICINGA2CONFDIR ?= $(prefix)/share/icinga2/include/plugins-contrib.d
+SYSTEMDUNITDIR ?= $(prefix)/lib/systemd/system
+DEFAULTDIR ?= $(sysconfdir)/default
+DOCDIR ?= $(prefix)/share/doc/rlimit-events
+MANDIR ?= $(prefix)/share/man
 LIB := plugins/target/lib
+VERSION := $(shell sed -n 's|^  <version>\(.*\)</version>$$|\1|p' pom.xml | head -n 1)
+ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+DEB := build/rlimit-events_$(VERSION)_$(ARCH).deb
 
 # Debian packages: build (JDK, Maven; clang/llvm, libbpf, bpftool for the BPF object), tests
 # (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test; a private Nagios 4 and Icinga 2, openssl
@@ -50,7 +67,7 @@ $(BPF_OUT)/%.bpf.o: kernel/bpf/%.bpf.c kernel/bpf/rlimit_events.h $(BPF_OUT)/vml
 # The AppCDS archive of the plugin's classes: a class path of jars, written by one training run of
 # the launcher itself, then checked with -Xshare:on (a bad archive is otherwise silently ignored).
 cds: build
-	$(Q)plugins/bin/build-cds-archive $(LIB)
+	$(Q)plugins/bin/build-cds-archive plugins/bin/check_rlimit $(LIB)/check_rlimit.jsa
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -68,6 +85,7 @@ deps:
 test: all
 	$(Q)mvn -B -Dstyle.color=never --no-transfer-progress verify
 	$(Q)$(MAKE) --no-print-directory test-vm
+	$(Q)$(MAKE) --no-print-directory test-deb
 
 # The fexit tier on Debian's stock kernel (these machines refuse fexit): the event-source tests in
 # a QEMU guest booting linux-image-amd64 with this machine's userspace. Timings there mean nothing.
@@ -81,15 +99,40 @@ demo: all
 	$(Q)demo/run
 
 install: all
-	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(SBINDIR)
+	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(NAGIOSCFGDIR) \
+		$(DESTDIR)$(ICINGA2CONFDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DEFAULTDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man8
 	$(Q)install -m 0644 listener/target/lib/*.jar $(DESTDIR)$(PKGLIBDIR)/
 	$(Q)sed 's|@LIBDIR@|$(PKGLIBDIR)|' listener/bin/rlimit-listener > $(DESTDIR)$(SBINDIR)/rlimit-listener
-	$(Q)chmod 0755 $(DESTDIR)$(SBINDIR)/rlimit-listener
-	$(Q)sed 's|@LIBDIR@|$(PKGLIBDIR)|' plugins/bin/check_rlimit > $(DESTDIR)$(PLUGINDIR)/check_rlimit
-	$(Q)chmod 0755 $(DESTDIR)$(PLUGINDIR)/check_rlimit
-	$(Q)install -m 0755 plugins/bin/build-cds-archive $(DESTDIR)$(PKGLIBDIR)/build-cds-archive
-	$(Q)if [ -z "$(DESTDIR)" ]; then $(PKGLIBDIR)/build-cds-archive $(PKGLIBDIR) $(PLUGINDIR)/check_rlimit; \
-	else echo "install: run $(PKGLIBDIR)/build-cds-archive $(PKGLIBDIR) on the target for fast start-up"; fi
+	$(Q)sed -e 's|@LIBDIR@|$(PKGLIBDIR)|' -e 's|@CDS_ARCHIVE@|$(CDS_ARCHIVE)|' plugins/bin/check_rlimit \
+		> $(DESTDIR)$(PLUGINDIR)/check_rlimit
+	$(Q)chmod 0755 $(DESTDIR)$(SBINDIR)/rlimit-listener $(DESTDIR)$(PLUGINDIR)/check_rlimit
+	$(Q)install -m 0755 plugins/bin/build-cds-archive $(DESTDIR)$(PKGDATADIR)/build-cds-archive
+	$(Q)sed 's|$$USER1$$/check_rlimit|$(PLUGINDIR)/check_rlimit|' nagios-config/nagios/rlimit.cfg \
+		> $(DESTDIR)$(NAGIOSCFGDIR)/rlimit.cfg
+	$(Q)install -m 0644 nagios-config/icinga2/rlimit.conf $(DESTDIR)$(ICINGA2CONFDIR)/rlimit.conf
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|' -e 's|@DEFAULTDIR@|$(DEFAULTDIR)|' -e 's|@DOCDIR@|$(DOCDIR)|' \
+		packaging/systemd/rlimit-listener.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/rlimit-listener.service
+	$(Q)install -m 0644 packaging/default/rlimit-listener $(DESTDIR)$(DEFAULTDIR)/rlimit-listener
+	$(Q)install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(Q)install -m 0644 packaging/man/rlimit-listener.8 $(DESTDIR)$(MANDIR)/man8/rlimit-listener.8
+	$(Q)install -m 0644 nagios-config/README.md $(DESTDIR)$(DOCDIR)/examples/README.md
+	$(Q)install -m 0644 nagios-config/nagios/rlimit-examples.cfg nagios-config/icinga2/rlimit-examples.conf \
+		$(DESTDIR)$(DOCDIR)/examples/
+	$(Q)chmod 0644 $(DESTDIR)$(NAGIOSCFGDIR)/rlimit.cfg $(DESTDIR)$(SYSTEMDUNITDIR)/rlimit-listener.service
+	$(Q)if [ -z "$(DESTDIR)" ]; then $(PKGDATADIR)/build-cds-archive $(PLUGINDIR)/check_rlimit $(CDS_ARCHIVE); \
+	else echo "install: run $(PKGDATADIR)/build-cds-archive $(PLUGINDIR)/check_rlimit $(CDS_ARCHIVE) on the target"; fi
+
+# The Debian package: the same layout as `make install`, Debian's paths, the CDS archive built by
+# postinst in /var/cache (it belongs to the JVM of the machine it is installed on).
+deb: all
+	$(Q)rm -rf build/deb $(DEB)
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/deb prefix=/usr \
+		SYSTEMDUNITDIR=/lib/systemd/system CDS_ARCHIVE=/var/cache/rlimit-events/check_rlimit.jsa >/dev/null
+	$(Q)packaging/debian/build-deb build/deb $(VERSION) $(ARCH) $(DEB)
+
+# Builds the package, installs it here with dpkg, runs what it installed, purges it (root, CI).
+test-deb: deb
+	$(Q)packaging/test-deb $(DEB)
 
 clean:
 	$(Q)$(MVN) clean
