@@ -14,13 +14,21 @@ import org.rlimitevents.kernel.events.ProcConnector;
 import org.rlimitevents.kernel.sys.ControlSocket;
 import org.rlimitevents.kernel.sys.SystemdNotify;
 import org.rlimitevents.listener.config.ConfigException;
+import org.rlimitevents.listener.config.IcingaServices;
 import org.rlimitevents.listener.config.NagiosObjects;
 import org.rlimitevents.listener.config.ServiceDefinition;
 import org.rlimitevents.listener.config.ServiceFile;
 import org.rlimitevents.listener.sink.CheckResultDirSink;
 import org.rlimitevents.listener.sink.CommandFileSink;
 import org.rlimitevents.listener.sink.Delivery;
+import org.rlimitevents.listener.remote.HttpEndpoint;
+import org.rlimitevents.listener.remote.IcingaApi;
+import org.rlimitevents.listener.remote.NscaConfig;
+import org.rlimitevents.listener.remote.SecretFile;
 import org.rlimitevents.listener.sink.DryRunSink;
+import org.rlimitevents.listener.sink.IcingaApiSink;
+import org.rlimitevents.listener.sink.NrdpSink;
+import org.rlimitevents.listener.sink.NscaSink;
 import org.rlimitevents.listener.sink.ResultSink;
 import org.rlimitevents.listener.sink.Spool;
 import org.rlimitevents.plugin.ArgParser;
@@ -44,6 +52,10 @@ public final class ListenerMain implements AutoCloseable {
         List<ServiceDefinition> services = services(options);
         ResultSink sink = sink(options);
         log.accept("results go to " + sink.describe());
+        if (sink instanceof NscaSink) {
+            log.accept("NSCA has no acknowledgement: a result the server cannot decrypt (wrong password or"
+                    + " encryption_method) is dropped there without a word here; check the server's syslog");
+        }
         delivery = new Delivery(sink, new Spool(options.spoolDir(), options.spoolMaxBytes()), log);
         RlimitListener[] holder = new RlimitListener[1];
         source = EventSources.open(options.tier(), e -> holder[0].onEvent(e), log);
@@ -137,12 +149,51 @@ public final class ListenerMain implements AutoCloseable {
         for (Path f : o.serviceFiles()) {
             all.addAll(ServiceFile.read(f));
         }
+        if (o.remote().icingaServices()) {
+            all.addAll(IcingaServices.fetch(icingaApi(o.remote()), o.hostName()));
+        }
         return all;
+    }
+
+    private static IcingaApi icingaApi(RemoteOptions r) throws ConfigException {
+        return new IcingaApi(r.icingaApi(), r.icingaCa(), r.icingaCredentials(), r.timeoutSeconds());
+    }
+
+    /**
+     * Icinga marks a service stale when no result came within its ttl: two heartbeats, so that one
+     * late or lost heartbeat does not; none without a heartbeat (the service's check_interval).
+     */
+    static long ttlSeconds(long heartbeatSeconds) {
+        return 2 * heartbeatSeconds;
     }
 
     static ResultSink sink(ListenerOptions o) throws ConfigException {
         if (o.dryRun()) {
             return new DryRunSink(System.out);
+        }
+        RemoteOptions r = o.remote();
+        if (r.icingaApi() != null) {
+            return new IcingaApiSink(icingaApi(r), r.checkSource(), ttlSeconds(o.heartbeatSeconds()));
+        }
+        if (r.nrdpUrl() != null) {
+            try {
+                return new NrdpSink(new HttpEndpoint(r.nrdpUrl(), r.nrdpCa(), r.timeoutSeconds()),
+                        SecretFile.read(r.nrdpTokenFile(), "NRDP token"));
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                throw new ConfigException("--nrdp-url " + r.nrdpUrl() + ": " + e.getMessage());
+            }
+        }
+        if (r.nsca() != null) {
+            NscaConfig cfg = r.nscaConfig() == null ? new NscaConfig("", 1) : NscaConfig.read(r.nscaConfig());
+            int colon = r.nsca().lastIndexOf(':');
+            String host = colon < 0 ? r.nsca() : r.nsca().substring(0, colon);
+            int port;
+            try {
+                port = colon < 0 ? 5667 : Integer.parseInt(r.nsca().substring(colon + 1));
+                return new NscaSink(host, port, cfg.encryptionMethod(), cfg.password(), r.timeoutSeconds());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--nsca " + r.nsca() + ": " + e.getMessage());
+            }
         }
         if (o.checkResultDir() != null) {
             return new CheckResultDirSink(o.checkResultDir());

@@ -1,5 +1,7 @@
 package org.rlimitevents.listener;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -10,7 +12,7 @@ import org.rlimitevents.plugin.ArgParser;
 public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache, Path resourceFile,
                               List<Path> serviceFiles, Path commandFile, Path checkResultDir, Path spoolDir,
                               long spoolMaxBytes, long heartbeatSeconds, boolean dryRun, EventSources.Choice tier,
-                              Path controlSocket, boolean statusRequest, boolean help) {
+                              Path controlSocket, boolean statusRequest, boolean help, RemoteOptions remote) {
 
     static final String USAGE = String.join("\n",
             "Usage: rlimit-listener [--host-name NAME] [--nagios-cfg FILE] [--objects-cache FILE]",
@@ -18,6 +20,10 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
             "                       [--check-result-dir DIR] [--spool-dir DIR] [--spool-max-bytes N]",
             "                       [--heartbeat SECONDS] [--tier auto|fexit|tracepoint|sampling|polling]",
             "                       [--control-socket PATH] [--dry-run] [-h]",
+            "                       [--icinga-api URL --icinga-ca FILE --icinga-credentials FILE",
+            "                        [--icinga-services] [--check-source NAME]]",
+            "                       [--nrdp-url URL [--nrdp-ca FILE] --nrdp-token-file FILE]",
+            "                       [--nsca HOST[:PORT] [--nsca-config FILE]] [--timeout SECONDS]",
             "       rlimit-listener status [--control-socket PATH]",
             "");
 
@@ -35,6 +41,17 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
             new ArgParser.Spec((char) 0, "tier", true),
             new ArgParser.Spec((char) 0, "dry-run", false),
             new ArgParser.Spec((char) 0, "control-socket", true),
+            new ArgParser.Spec((char) 0, "icinga-api", true),
+            new ArgParser.Spec((char) 0, "icinga-ca", true),
+            new ArgParser.Spec((char) 0, "icinga-credentials", true),
+            new ArgParser.Spec((char) 0, "icinga-services", false),
+            new ArgParser.Spec((char) 0, "check-source", true),
+            new ArgParser.Spec((char) 0, "nrdp-url", true),
+            new ArgParser.Spec((char) 0, "nrdp-ca", true),
+            new ArgParser.Spec((char) 0, "nrdp-token-file", true),
+            new ArgParser.Spec((char) 0, "nsca", true),
+            new ArgParser.Spec((char) 0, "nsca-config", true),
+            new ArgParser.Spec((char) 0, "timeout", true),
             new ArgParser.Spec('h', "help", false)));
 
     public static ListenerOptions parse(String... args) throws ArgParser.ArgException {
@@ -59,7 +76,50 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
                 Path.of(p.last("spool-dir", "/var/spool/rlimit-events")),
                 number(p.last("spool-max-bytes", "67108864"), "--spool-max-bytes"),
                 number(p.last("heartbeat", "300"), "--heartbeat"), p.has("dry-run"), tier,
-                Path.of(p.last("control-socket", "/run/rlimit-events/control")), status, p.has("help"));
+                Path.of(p.last("control-socket", "/run/rlimit-events/control")), status, p.has("help"),
+                remote(p, host));
+    }
+
+    private static RemoteOptions remote(ArgParser.Parsed p, String host) throws ArgParser.ArgException {
+        URI icinga = uri(p.last("icinga-api", null), "--icinga-api");
+        if (icinga != null && (p.last("icinga-ca", null) == null || p.last("icinga-credentials", null) == null)) {
+            throw new ArgParser.ArgException("--icinga-api needs --icinga-ca and --icinga-credentials");
+        }
+        if (p.has("icinga-services") && icinga == null) {
+            throw new ArgParser.ArgException("--icinga-services needs --icinga-api");
+        }
+        URI nrdp = uri(p.last("nrdp-url", null), "--nrdp-url");
+        if (nrdp != null && p.last("nrdp-token-file", null) == null) {
+            throw new ArgParser.ArgException("--nrdp-url needs --nrdp-token-file");
+        }
+        long timeout = number(p.last("timeout", "10"), "--timeout");
+        if (timeout < 1 || timeout > 600) {
+            throw new ArgParser.ArgException("--timeout must be 1 to 600 seconds");
+        }
+        RemoteOptions r = new RemoteOptions(icinga, path(p.last("icinga-ca", null)),
+                path(p.last("icinga-credentials", null)), p.has("icinga-services"), p.last("check-source", host),
+                nrdp, path(p.last("nrdp-ca", null)), path(p.last("nrdp-token-file", null)), p.last("nsca", null),
+                path(p.last("nsca-config", null)), (int) timeout);
+        if (r.destinations() > 1 || r.destinations() == 1 && (p.has("command-file") || p.has("check-result-dir"))) {
+            throw new ArgParser.ArgException("one destination for results: --command-file, --check-result-dir,"
+                    + " --icinga-api, --nrdp-url or --nsca");
+        }
+        return r;
+    }
+
+    private static URI uri(String s, String what) throws ArgParser.ArgException {
+        if (s == null) {
+            return null;
+        }
+        try {
+            URI u = new URI(s);
+            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
+                throw new URISyntaxException(s, "not an http(s) URL with a host");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new ArgParser.ArgException(what + ": " + e.getMessage());
+        }
     }
 
     private static Path path(String s) {

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rlimitevents.kernel.events.EventSources;
 import org.rlimitevents.kernel.testing.FdHolder;
 import org.rlimitevents.kernel.testing.Prerequisites;
 
@@ -58,9 +57,7 @@ class DebianLayoutIT {
                 "  check_command check_rlimit_nofile!" + pidfile + "!80%!90%", "  active_checks_enabled 0",
                 "  passive_checks_enabled 1", "  check_freshness 1", "  freshness_threshold 3600",
                 "  max_check_attempts 1", "}"));
-        listener = ListenerMain.start(new ListenerOptions("localhost", nagios.cfg, null, null, List.of(), null, null,
-                dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO, dir.resolve("control"), false,
-                false), line -> { });
+        listener = TestListener.start(dir, line -> { }, "--host-name", "localhost", "--nagios-cfg", nagios.cfg.toString());
         Map<String, String> s = nagios.await("rlimit holder", st -> "1".equals(st.get("current_state"))
                 && "1".equals(st.get("check_type")), 10_000);
         assertEquals("RLIMIT WARNING - bash[" + child.pid() + "] nofile 850/1000 (85%)", s.get("plugin_output"));

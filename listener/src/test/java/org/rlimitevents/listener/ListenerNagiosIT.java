@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rlimitevents.kernel.events.EventSources;
 import org.rlimitevents.kernel.testing.Commands;
 import org.rlimitevents.kernel.testing.FdHolder;
 import org.rlimitevents.kernel.testing.Prerequisites;
@@ -59,13 +58,11 @@ class ListenerNagiosIT {
     }
 
     private void startListener() throws Exception {
-        listener = ListenerMain.start(new ListenerOptions("testhost", nagios.cfg, null, null, List.of(), null, null,
-                dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO, dir.resolve("control"), false,
-                false), line -> {
+        listener = TestListener.start(dir, line -> {
                     synchronized (log) {
                         log.add(line);
                     }
-                });
+                }, "--host-name", "testhost", "--nagios-cfg", nagios.cfg.toString());
     }
 
     private FdHolder holder(String name, int limit) throws Exception {
@@ -193,9 +190,8 @@ class ListenerNagiosIT {
         Path services = dir.resolve("services");
         Files.writeString(services, "testhost;rlimit files;-P " + dir.resolve("holder.pid")
                 + " -r nofile,stack -w 80% -c 90%\n");
-        listener = ListenerMain.start(new ListenerOptions("testhost", null, null, null, List.of(services), null,
-                nagios.dir.resolve("var/spool"), dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO,
-                dir.resolve("control"), false, false), log::add);
+        listener = TestListener.start(dir, log::add, "--host-name", "testhost", "--services", services.toString(),
+                "--check-result-dir", nagios.dir.resolve("var/spool").toString());
         Map<String, String> s = nagios.await("rlimit files", st -> state(st) == 2, 5000);
         PluginOutput sent = listener.listener().lastResult("testhost;rlimit files");
         String[] lines = sent.text().split("\n");
@@ -237,9 +233,8 @@ class ListenerNagiosIT {
         startNagios(service("rlimit exec", dir.resolve("unused.pid"), 3600));
         Path services = dir.resolve("services");
         Files.writeString(services, "testhost;rlimit exec;-a rlimit-exec-marker -r nofile\n");
-        listener = ListenerMain.start(new ListenerOptions("testhost", null, null, null, List.of(services),
-                nagios.commandFile, null, dir.resolve("spool"), 1 << 20, 0, false, EventSources.Choice.AUTO,
-                dir.resolve("control"), false, false), log::add);
+        listener = TestListener.start(dir, log::add, "--host-name", "testhost", "--services", services.toString(),
+                "--command-file", nagios.commandFile.toString());
         nagios.await("rlimit exec", s -> state(s) == 2, 5000); // nothing runs yet: no match
         Process p = new ProcessBuilder("/bin/bash", "-c", "read x", "rlimit-exec-marker").start();
         children.add(() -> {

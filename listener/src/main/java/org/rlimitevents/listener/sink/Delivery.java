@@ -8,7 +8,8 @@ import java.util.function.Consumer;
  * Delivers results in the order they were accepted. While the spool is empty a result goes
  * straight to the sink; when the sink fails (Nagios stopped, pipe full) the result is spooled, and
  * every later one too, until a retry thread (backing off from 1 s to 30 s, asleep when there is
- * nothing to retry) has replayed the spool. A non-retryable failure is logged and dropped.
+ * nothing to retry) has replayed the spool. A non-retryable failure (a result the server will
+ * never take, such as one for an object it does not know) is logged and dropped.
  */
 public final class Delivery implements AutoCloseable {
     private static final long FIRST_RETRY_MS = 1000;
@@ -78,42 +79,60 @@ public final class Delivery implements AutoCloseable {
         notifyAll();
     }
 
-    private synchronized void retryLoop() {
+    /**
+     * Replays the spool, sending outside the lock: a remote sink may take its whole timeout, and
+     * meanwhile new results are appended behind the ones being sent (the spool is not empty until
+     * the last is committed), so the order holds and the listener is not held up.
+     */
+    private void retryLoop() {
         long backoff = FIRST_RETRY_MS;
-        while (!closed) {
+        while (true) {
+            List<Spool.Entry> pending;
             try {
-                if (spool.isEmpty()) {
-                    backoff = FIRST_RETRY_MS;
-                    wait(); // nothing to retry: asleep
-                    continue;
+                synchronized (this) {
+                    while (!closed && spool.isEmpty()) {
+                        backoff = FIRST_RETRY_MS;
+                        wait(); // nothing to retry: asleep
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    pending = spool.pending();
                 }
-                if (replay()) {
+                if (replay(pending)) {
                     log.accept(sink.describe() + ": spooled results delivered");
                     backoff = FIRST_RETRY_MS;
-                } else {
-                    wait(backoff);
-                    backoff = Math.min(MAX_RETRY_MS, backoff * 2);
+                    continue;
                 }
+                synchronized (this) {
+                    if (!closed) {
+                        wait(backoff);
+                    }
+                }
+                backoff = Math.min(MAX_RETRY_MS, backoff * 2);
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
                 log.accept("spool: " + e.getMessage());
-                try {
-                    wait(MAX_RETRY_MS);
-                } catch (InterruptedException ie) {
-                    return;
+                synchronized (this) {
+                    try {
+                        wait(MAX_RETRY_MS);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
                 }
             }
         }
     }
 
-    /** Sends spooled results in order; true when the spool is empty afterwards. */
-    private boolean replay() throws IOException {
-        List<Spool.Entry> pending = spool.pending();
+    /** Sends spooled results in order; true when all of {@code pending} went (or were dropped). */
+    private boolean replay(List<Spool.Entry> pending) throws IOException {
         for (Spool.Entry e : pending) {
             try {
                 sink.send(e.result());
-                sent++;
+                synchronized (this) {
+                    sent++;
+                }
             } catch (SinkException ex) {
                 if (ex.retryable()) {
                     return false;
@@ -122,6 +141,6 @@ public final class Delivery implements AutoCloseable {
             }
             spool.commit(e.end());
         }
-        return spool.isEmpty();
+        return true;
     }
 }
