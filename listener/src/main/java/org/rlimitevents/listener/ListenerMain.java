@@ -137,7 +137,7 @@ public final class ListenerMain implements AutoCloseable {
         List<ServiceDefinition> all = new ArrayList<>();
         Path objects = o.objectsCache();
         Path resource = o.resourceFile();
-        if (objects == null && (o.nagiosCfg() != null || o.serviceFiles().isEmpty())) {
+        if (objects == null && (o.nagiosCfg() != null || o.serviceFiles().isEmpty() && !o.remote().icingaServices())) {
             Path cfg = o.nagiosCfg() != null ? o.nagiosCfg() : Path.of("/etc/nagios4/nagios.cfg");
             NagiosObjects.Paths p = NagiosObjects.fromNagiosCfg(cfg);
             objects = p.objectCache();

@@ -80,7 +80,8 @@ final class IcingaFixture implements AutoCloseable {
                 "object Endpoint NodeName { }", "object Zone ZoneName { endpoints = [ NodeName ] }",
                 "object ApiListener \"api\" { bind_host = \"127.0.0.1\"; bind_port = ApiPort; ticket_salt = \"\" }",
                 "object ApiUser \"sender\" {", "  password = \"" + PASSWORD + "\"",
-                "  permissions = [ \"actions/process-check-result\", \"objects/query/Host\", \"objects/query/Service\" ]",
+                "  permissions = [ \"actions/process-check-result\", \"objects/query/Host\", \"objects/query/Service\",",
+                "    \"events/CheckResult\" ]",
                 "}",
                 "object Host \"testhost\" { check_command = \"dummy\"; address = \"127.0.0.1\"; enable_active_checks = false }",
                 extraObjects, ""));
@@ -184,6 +185,49 @@ final class IcingaFixture implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new AssertionError("service " + host + "!" + name + " never matched within " + ms + " ms; last: " + s);
+    }
+
+    /** One check result as Icinga's event stream reported it. */
+    record CheckResult(String host, String service, int state, String output, List<String> perfdata, double ttl) {
+    }
+
+    /**
+     * Subscribes to Icinga's CheckResult events: every result Icinga processes from now on, in
+     * order, into {@code sink}. Returns a handle that ends the subscription.
+     */
+    AutoCloseable subscribe(java.util.function.Consumer<CheckResult> sink) throws Exception {
+        String body = "{\"queue\":\"test-" + System.nanoTime() + "\",\"types\":[\"CheckResult\"]}";
+        HttpRequest req = request("/v1/events").POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofDays(1)).build();
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(req, HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("event stream: HTTP " + r.statusCode());
+        }
+        java.util.stream.Stream<String> lines = r.body();
+        Thread reader = new Thread(() -> {
+            try {
+                lines.forEach(line -> {
+                    if (line.isBlank()) {
+                        return;
+                    }
+                    JsonObject e = JsonParser.parseString(line).getAsJsonObject();
+                    JsonObject cr = e.getAsJsonObject("check_result");
+                    List<String> perf = new ArrayList<>();
+                    if (cr.has("performance_data") && cr.get("performance_data").isJsonArray()) {
+                        cr.getAsJsonArray("performance_data").forEach(p -> perf.add(p.getAsString()));
+                    }
+                    sink.accept(new CheckResult(e.get("host").getAsString(),
+                            e.has("service") ? e.get("service").getAsString() : "", cr.get("state").getAsInt(),
+                            cr.get("output").getAsString(), perf, cr.has("ttl") ? cr.get("ttl").getAsDouble() : 0));
+                });
+            } catch (RuntimeException ex) {
+                // the stream ended (unsubscribed or Icinga stopped)
+            }
+        }, "icinga-events");
+        reader.setDaemon(true);
+        reader.start();
+        Thread.sleep(300); // Icinga registers the queue after answering
+        return lines::close;
     }
 
     String log() throws IOException {

@@ -32,11 +32,13 @@ public final class HttpEndpoint {
     }
 
     private final URI base;
+    private final Path caFile;
     private final SSLSocketFactory tls;
     private final int timeoutMs;
 
     public HttpEndpoint(URI base, Path caFile, int timeoutSeconds) throws IOException, GeneralSecurityException {
         this.base = base;
+        this.caFile = caFile;
         this.tls = caFile == null ? null : pinnedTls(caFile).getSocketFactory();
         this.timeoutMs = timeoutSeconds * 1000;
         if (!"https".equals(base.getScheme()) && !"http".equals(base.getScheme())) {
@@ -87,13 +89,33 @@ public final class HttpEndpoint {
             headers.forEach(c::setRequestProperty);
             try (OutputStream out = c.getOutputStream()) {
                 out.write(body);
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                throw handshake(e);
             }
-            int status = c.getResponseCode();
+            int status;
+            try {
+                status = c.getResponseCode();
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                throw handshake(e);
+            }
             InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
             return new Response(status, in == null ? "" : read(in));
         } finally {
             c.disconnect();
         }
+    }
+
+    /** A TLS failure, said plainly: most often the server's certificate is not from the pinned CA. */
+    private IOException handshake(javax.net.ssl.SSLHandshakeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertPathBuilderException
+                    || t instanceof java.security.cert.CertificateException) {
+                return new IOException("the certificate of " + base.getHost() + ":" + base.getPort()
+                        + " is not signed by a CA in " + caFile, e);
+            }
+        }
+        return new IOException("TLS handshake with " + base.getHost() + ":" + base.getPort() + " failed: "
+                + e.getMessage(), e);
     }
 
     private static String read(InputStream in) throws IOException {
