@@ -1,0 +1,241 @@
+package org.rlimitevents.listener;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlimitevents.kernel.testing.FdHolder;
+
+/**
+ * The listener against an NRDP endpoint in the test that does what NRDP 2.0 documents (NRDP is not
+ * packaged in Debian): a form POST with token, cmd=submitcheck and json; each result written as a
+ * Nagios check-result file into a private Nagios 4; HTTP 200 for errors too, with status -1.
+ */
+class NrdpSinkIT {
+    private static final String TOKEN = "t0ken-for-the-test";
+
+    @TempDir
+    Path dir;
+    private NagiosFixture nagios;
+    private FdHolder child;
+    private ListenerMain listener;
+    private FakeNrdp nrdp;
+    private final List<String> log = new ArrayList<>();
+
+    /** NRDP's server side, as its README and nagioscorepassivecheck plugin describe it. */
+    final class FakeNrdp implements AutoCloseable {
+        final List<JsonObject> accepted = new ArrayList<>();
+        private final java.util.Random random = new java.util.Random();
+        final int port;
+        private HttpServer server;
+
+        FakeNrdp(int port) throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            server.createContext("/nrdp/", this::handle);
+            server.start();
+            this.port = server.getAddress().getPort();
+        }
+
+        private void handle(HttpExchange x) throws IOException {
+            Map<String, String> form = new HashMap<>();
+            for (String pair : new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+                int eq = pair.indexOf('=');
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+            String answer;
+            if (!"POST".equals(x.getRequestMethod())
+                    || !"application/x-www-form-urlencoded".equals(x.getRequestHeaders().getFirst("Content-Type"))) {
+                answer = error("NO DATA");
+            } else if (!form.containsKey("token")) {
+                answer = error("NO TOKEN");
+            } else if (!TOKEN.equals(form.get("token"))) {
+                answer = error("BAD TOKEN");
+            } else if (!"submitcheck".equals(form.get("cmd")) || !form.containsKey("json")) {
+                answer = error("NO DATA");
+            } else {
+                int n = 0;
+                try {
+                    for (JsonElement e : JsonParser.parseString(form.get("json")).getAsJsonObject()
+                            .getAsJsonArray("checkresults")) {
+                        JsonObject r = e.getAsJsonObject();
+                        writeCheckResult(r);
+                        synchronized (accepted) {
+                            accepted.add(r);
+                        }
+                        n++;
+                    }
+                    answer = "{\"result\":{\"status\":0,\"message\":\"OK\",\"meta\":{\"output\":\"" + n
+                            + " checks processed\"}}}";
+                } catch (RuntimeException e) {
+                    answer = error("BAD JSON");
+                }
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, body.length); // NRDP answers 200 for errors too
+            x.getResponseBody().write(body);
+            x.close();
+        }
+
+        private String error(String message) {
+            return "{\"result\":{\"status\":-1,\"message\":\"" + message + "\"}}";
+        }
+
+        /** As NRDP: a spool file in check_result_path (newlines as \n), then its ".ok". */
+        private void writeCheckResult(JsonObject r) throws IOException {
+            Path spool = nagios.dir.resolve("var/spool");
+            Path file;
+            do { // tempnam(dir, "c"): "c" and six characters, the only names Nagios's reaper reads
+                file = spool.resolve("c" + Long.toString(Math.abs(random.nextLong()), 36).substring(0, 6));
+            } while (Files.exists(file));
+            long now = System.currentTimeMillis() / 1000;
+            Files.writeString(file, "### NRDP Check ###\nstart_time=" + now + ".0\nfinish_time=" + now + ".0\n"
+                    + "host_name=" + r.get("hostname").getAsString() + "\nservice_description="
+                    + r.get("servicename").getAsString() + "\ncheck_type=1\nearly_timeout=0\nexited_ok=1\n"
+                    + "return_code=" + r.get("state").getAsString() + "\noutput="
+                    + r.get("output").getAsString().replace("\\", "\\\\").replace("\n", "\\n") + "\n");
+            Files.createFile(Path.of(file + ".ok"));
+        }
+
+        List<String> states() {
+            List<String> s = new ArrayList<>();
+            synchronized (accepted) {
+                accepted.forEach(r -> s.add(r.get("state").getAsString()));
+            }
+            return s;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {listener, nrdp, child, nagios}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private void start(int fds) throws Exception {
+        child = FdHolder.start();
+        child.prlimit("--nofile=1000:1000");
+        child.holdFds(fds);
+        Path pidfile = dir.resolve("holder.pid");
+        Files.writeString(pidfile, child.pid() + "\n");
+        nagios = new NagiosFixture(dir.resolve("nagios"), NagiosFixture.passiveService("rlimit holder", pidfile, 3600));
+        nrdp = new FakeNrdp(0);
+    }
+
+    private Path token(String token) throws IOException {
+        Path f = dir.resolve("token-" + token.hashCode());
+        Files.writeString(f, token + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return f;
+    }
+
+    private void startListener(Path token) throws Exception {
+        Path services = dir.resolve("services");
+        Files.writeString(services, "testhost;rlimit holder;-P " + dir.resolve("holder.pid") + " -r nofile\n");
+        listener = TestListener.start(dir, line -> {
+            synchronized (log) {
+                log.add(line);
+            }
+        }, "--host-name", "testhost", "--services", services.toString(), "--nrdp-url",
+                "http://127.0.0.1:" + nrdp.port + "/nrdp/", "--nrdp-token-file", token.toString(), "--timeout", "2");
+    }
+
+    private boolean logged(String text) {
+        synchronized (log) {
+            return log.stream().anyMatch(l -> l.contains(text));
+        }
+    }
+
+    private static int state(Map<String, String> s) {
+        return Integer.parseInt(s.getOrDefault("current_state", "-1"));
+    }
+
+    @Test
+    void resultsReachNagiosThroughNrdp() throws Exception {
+        start(870);
+        startListener(token(TOKEN));
+        Map<String, String> s = nagios.await("rlimit holder", st -> state(st) == 1, 10_000);
+        String pid = Integer.toString(child.pid());
+        assertEquals("RLIMIT WARNING - bash[" + pid + "] nofile 870/1000 (87%)", s.get("plugin_output"));
+        assertEquals("nofile=870;800;900;0;1000", s.get("performance_data"));
+        assertEquals("WARNING: bash[" + pid + "] nofile 870/1000 (87%)", s.get("long_plugin_output"));
+        JsonObject sent = nrdp.accepted.get(0);
+        assertEquals("service", sent.getAsJsonObject("checkresult").get("type").getAsString());
+        assertEquals(List.of("testhost", "rlimit holder", "1"), List.of(sent.get("hostname").getAsString(),
+                sent.get("servicename").getAsString(), sent.get("state").getAsString()));
+    }
+
+    @Test
+    void aRefusalWithHttp200IsAFailureAndTheResultIsKept() throws Exception {
+        start(870);
+        startListener(token("not-the-token"));
+        for (int i = 0; i < 100 && !logged("BAD TOKEN"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(logged("NRDP http://127.0.0.1:" + nrdp.port + "/nrdp/ refused the result: BAD TOKEN"),
+                log.toString());
+        assertTrue(Files.size(dir.resolve("spool/results.spool")) > 0, "kept in the spool");
+        assertEquals(List.of(), nrdp.states());
+        listener.close();
+        listener = null;
+        startListener(token(TOKEN));
+        nagios.await("rlimit holder", st -> state(st) == 1, 10_000);
+        assertEquals("1", nrdp.states().get(0));
+    }
+
+    @Test
+    void resultsSpooledWhileNrdpIsDownArriveInOrder() throws Exception {
+        start(100);
+        startListener(token(TOKEN));
+        nagios.await("rlimit holder", st -> st.get("plugin_output").startsWith("RLIMIT OK"), 10_000);
+        int port = nrdp.port;
+        nrdp.close();
+        for (int fds : new int[] {850, 950, 100}) {
+            child.holdFds(fds);
+            Thread.sleep(300);
+        }
+        Path spool = dir.resolve("spool/results.spool");
+        for (int i = 0; i < 100 && (!Files.exists(spool) || Files.size(spool) == 0); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(logged("cannot reach NRDP http://127.0.0.1:" + port + "/nrdp/"), log.toString());
+        nrdp = new FakeNrdp(port);
+        long deadline = System.currentTimeMillis() + 40_000;
+        while (System.currentTimeMillis() < deadline && !nrdp.states().contains("0")) {
+            Thread.sleep(50);
+        }
+        List<String> states = nrdp.states();
+        assertTrue(states.equals(List.of("1", "2", "0")) || states.equals(List.of("1", "2", "1", "0")),
+                states.toString());
+        nagios.await("rlimit holder", st -> state(st) == 0, 5000);
+    }
+}
