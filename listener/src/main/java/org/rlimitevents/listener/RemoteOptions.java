@@ -11,8 +11,6 @@ import java.nio.file.Path;
 public record RemoteOptions(URI icingaApi, Path icingaCa, Path icingaCredentials, boolean icingaServices,
                             String checkSource, URI nrdpUrl, Path nrdpCa, Path nrdpTokenFile, String nsca, Path nscaConfig,
                             int timeoutSeconds) {
-    public static final RemoteOptions NONE = new RemoteOptions(null, null, null, false, null, null, null, null, null, null, 10);
-
     /** How many result destinations these options name (at most one is allowed). */
     int destinations() {
         return (icingaApi != null ? 1 : 0) + (nrdpUrl != null ? 1 : 0) + (nsca != null ? 1 : 0);

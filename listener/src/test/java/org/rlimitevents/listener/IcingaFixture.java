@@ -1,7 +1,6 @@
 package org.rlimitevents.listener;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,15 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -26,6 +22,7 @@ import com.google.gson.JsonParser;
 
 import org.rlimitevents.kernel.testing.Commands;
 import org.rlimitevents.kernel.testing.Prerequisites;
+import org.rlimitevents.listener.remote.HttpEndpoint;
 
 /**
  * A private Icinga 2 (Debian's icinga2-bin) in a temp dir: its own config, a self-signed
@@ -89,23 +86,9 @@ final class IcingaFixture implements AutoCloseable {
         if (check.exitCode() != 0) {
             throw new IllegalStateException("icinga2 daemon -C failed:\n" + check.stdout() + check.stderr());
         }
-        SSLContext tls = pinnedTls(caFile);
+        SSLContext tls = HttpEndpoint.pinnedTls(caFile); // trusting only this CA, as the listener does
         http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
         start();
-    }
-
-    /** An SSL context trusting only {@code ca}, as the listener's Icinga sink does. */
-    static SSLContext pinnedTls(Path ca) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(ca)) {
-            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        return tls;
     }
 
     /** An icinga2 command on this tree, as the current user (else Icinga switches to nagios). */

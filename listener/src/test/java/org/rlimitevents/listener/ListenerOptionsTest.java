@@ -1,0 +1,36 @@
+package org.rlimitevents.listener;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.rlimitevents.plugin.ArgParser;
+
+class ListenerOptionsTest {
+    private static String refused(String... args) {
+        return assertThrows(ArgParser.ArgException.class, () -> ListenerOptions.parse(args)).getMessage();
+    }
+
+    @Test
+    void remoteDestinations() throws Exception {
+        RemoteOptions r = ListenerOptions.parse("--host-name", "h", "--icinga-api", "https://icinga:5665",
+                "--icinga-ca", "/etc/ca.crt", "--icinga-credentials", "/etc/cred", "--icinga-services", "--timeout",
+                "3").remote();
+        assertEquals(new RemoteOptions(URI.create("https://icinga:5665"), Path.of("/etc/ca.crt"), Path.of("/etc/cred"),
+                true, "h", null, null, null, null, null, 3), r);
+        assertEquals("--icinga-api needs --icinga-ca and --icinga-credentials",
+                refused("--icinga-api", "https://icinga:5665"));
+        assertEquals("--icinga-services needs --icinga-api", refused("--icinga-services"));
+        assertEquals("--nrdp-url needs --nrdp-token-file", refused("--nrdp-url", "http://n/nrdp/"));
+        assertEquals("one destination for results: --command-file, --check-result-dir, --icinga-api, --nrdp-url or"
+                + " --nsca", refused("--nsca", "n:5667", "--command-file", "/x"));
+        assertEquals("one destination for results: --command-file, --check-result-dir, --icinga-api, --nrdp-url or"
+                + " --nsca", refused("--nsca", "n", "--nrdp-url", "http://n/", "--nrdp-token-file", "/t"));
+        assertEquals("--timeout must be 1 to 600 seconds", refused("--timeout", "0"));
+        assertEquals("--nrdp-url: not an http(s) URL with a host: ftp://x/", refused("--nrdp-url", "ftp://x/",
+                "--nrdp-token-file", "/t"));
+    }
+}
