@@ -42,19 +42,12 @@ class IcingaSinkIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {listener, events, proxy, icinga, child}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        TestListener.closeAll(listener, events, proxy, icinga, child);
     }
 
     private void start(int fds) throws Exception {
-        child = FdHolder.start();
-        child.prlimit("--nofile=1000:1000");
-        child.holdFds(fds);
+        child = TestListener.holder(dir, fds);
         Path pidfile = dir.resolve("holder.pid");
-        Files.writeString(pidfile, child.pid() + "\n");
         icinga = new IcingaFixture(dir.resolve("icinga"), SERVICE.replace("@PIDFILE@", pidfile.toString()));
         events = icinga.subscribe(r -> {
             synchronized (results) {
@@ -154,11 +147,7 @@ class IcingaSinkIT {
             child.holdFds(fds);
             Thread.sleep(300);
         }
-        Path spool = dir.resolve("spool/results.spool");
-        for (int i = 0; i < 100 && (!Files.exists(spool) || Files.size(spool) == 0); i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.size(spool) > 0, "spooled");
+        TestListener.awaitSpooled(dir);
         assertTrue(logged("cannot reach the Icinga API https://127.0.0.1:" + proxy.port), log.toString());
         assertEquals(1, results.size(), "nothing arrived during the outage");
         proxy.start();

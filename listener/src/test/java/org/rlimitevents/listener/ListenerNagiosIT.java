@@ -155,13 +155,7 @@ class ListenerNagiosIT {
     }
 
     private static List<String> codesOf(String log) {
-        List<String> codes = new ArrayList<>();
-        Matcher m = Pattern.compile("EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;testhost;rlimit holder;(\\d);")
-                .matcher(log);
-        while (m.find()) {
-            codes.add(m.group(1));
-        }
-        return codes;
+        return NagiosFixture.resultCodes(log, "rlimit holder");
     }
 
     @Test

@@ -173,6 +173,18 @@ final class NagiosFixture implements AutoCloseable {
         throw new AssertionError("service " + description + " never matched within " + ms + " ms; last: " + s);
     }
 
+    /** The return codes of the passive results for {@code service} on testhost in a stretch of the log, in order. */
+    static List<String> resultCodes(String log, String service) {
+        List<String> codes = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;testhost;" + java.util.regex.Pattern.quote(service)
+                        + ";(\\d);").matcher(log);
+        while (m.find()) {
+            codes.add(m.group(1));
+        }
+        return codes;
+    }
+
     /** The log, for use inside lambdas. */
     String logUnchecked() {
         try {

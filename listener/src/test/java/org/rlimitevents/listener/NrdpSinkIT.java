@@ -134,19 +134,12 @@ class NrdpSinkIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {listener, nrdp, child, nagios}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        TestListener.closeAll(listener, nrdp, child, nagios);
     }
 
     private void start(int fds) throws Exception {
-        child = FdHolder.start();
-        child.prlimit("--nofile=1000:1000");
-        child.holdFds(fds);
+        child = TestListener.holder(dir, fds);
         Path pidfile = dir.resolve("holder.pid");
-        Files.writeString(pidfile, child.pid() + "\n");
         nagios = new NagiosFixture(dir.resolve("nagios"), NagiosFixture.passiveService("rlimit holder", pidfile, 3600));
         nrdp = new FakeNrdp(0);
     }
@@ -223,10 +216,7 @@ class NrdpSinkIT {
             child.holdFds(fds);
             Thread.sleep(300);
         }
-        Path spool = dir.resolve("spool/results.spool");
-        for (int i = 0; i < 100 && (!Files.exists(spool) || Files.size(spool) == 0); i++) {
-            Thread.sleep(50);
-        }
+        TestListener.awaitSpooled(dir);
         assertTrue(logged("cannot reach NRDP http://127.0.0.1:" + port + "/nrdp/"), log.toString());
         nrdp = new FakeNrdp(port);
         long deadline = System.currentTimeMillis() + 40_000;

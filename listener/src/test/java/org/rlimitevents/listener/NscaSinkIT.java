@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,20 +41,14 @@ class NscaSinkIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {listener, this::stopNsca, child, nagios}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        TestListener.closeAll(listener, this::stopNsca, child, nagios);
     }
 
     private void start(int method) throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireExecutable(NSCA, "nsca");
-        child = FdHolder.start();
-        child.prlimit("--nofile=1000:1000");
+        child = TestListener.holder(dir, 3);
         Path pidfile = dir.resolve("holder.pid");
-        Files.writeString(pidfile, child.pid() + "\n");
         nagios = new NagiosFixture(dir.resolve("nagios"), NagiosFixture.passiveService("rlimit holder", pidfile, 3600));
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -134,11 +126,7 @@ class NscaSinkIT {
             child.holdFds(fds);
             Thread.sleep(300);
         }
-        Path spool = dir.resolve("spool/results.spool");
-        for (int i = 0; i < 100 && (!Files.exists(spool) || Files.size(spool) == 0); i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.size(spool) > 0, "spooled");
+        TestListener.awaitSpooled(dir);
         assertTrue(log.stream().anyMatch(l -> l.contains("cannot reach NSCA at 127.0.0.1:" + port)), log.toString());
         startNsca();
         nagios.await("rlimit holder", st -> state(st) == 0 && codes(nagios.logUnchecked().substring(before.length()))
@@ -148,12 +136,6 @@ class NscaSinkIT {
     }
 
     private static List<String> codes(String log) {
-        List<String> codes = new ArrayList<>();
-        Matcher m = Pattern.compile("EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;testhost;rlimit holder;(\\d);")
-                .matcher(log);
-        while (m.find()) {
-            codes.add(m.group(1));
-        }
-        return codes;
+        return NagiosFixture.resultCodes(log, "rlimit holder");
     }
 }

@@ -1,11 +1,19 @@
 package org.rlimitevents.listener;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** A listener for a test: its spool and control socket in the test's dir, no heartbeat unless asked. */
+import org.rlimitevents.kernel.testing.FdHolder;
+
+/**
+ * What the listener's end-to-end tests share: a listener with its spool and control socket in the
+ * test's dir (no heartbeat unless asked), the watched process, the spool to wait for.
+ */
 final class TestListener {
     private TestListener() {
     }
@@ -15,5 +23,32 @@ final class TestListener {
                 "1048576", "--heartbeat", "0", "--control-socket", dir.resolve("control").toString()));
         all.addAll(List.of(args)); // later options win
         return ListenerMain.start(ListenerOptions.parse(all.toArray(new String[0])), log);
+    }
+
+    /** A bash holding {@code fds} open files under a limit of 1000, its pid in dir/holder.pid. */
+    static FdHolder holder(Path dir, int fds) throws Exception {
+        FdHolder child = FdHolder.start();
+        child.prlimit("--nofile=1000:1000");
+        child.holdFds(fds);
+        Files.writeString(dir.resolve("holder.pid"), child.pid() + "\n");
+        return child;
+    }
+
+    /** Waits until the listener has spooled a result (the server is unreachable). */
+    static void awaitSpooled(Path dir) throws InterruptedException, java.io.IOException {
+        Path spool = dir.resolve("spool/results.spool");
+        for (int i = 0; i < 100 && (!Files.exists(spool) || Files.size(spool) == 0); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(spool) && Files.size(spool) > 0, "a result in the spool");
+    }
+
+    /** Closes what a test started, the listener first. */
+    static void closeAll(AutoCloseable... all) throws Exception {
+        for (AutoCloseable c : all) {
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 }
