@@ -132,7 +132,11 @@ public final class RlimitListener implements AutoCloseable {
         }
         if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
                 || e.kind() == EventKind.CROSSING && e.oldLevel() != RlimitEvent.UNKNOWN_LEVEL) {
-            log.accept("event: " + e);
+            if (e.kind() != EventKind.CROSSING) {
+                // crossings are told by the results they change: a usage hovering at a level
+                // crosses it many times a second and would flood the log
+                log.accept("event: " + e);
+            }
             for (ServiceState s : new ArrayList<>(watching)) {
                 evaluate(s, false);
             }
