@@ -54,6 +54,9 @@ public final class RlimitListener implements AutoCloseable {
     /** Which services watch a process, and what each process is watched for. */
     private final Map<Integer, Set<ServiceState>> byPid = new HashMap<>();
     private ScheduledFuture<?> heartbeat;
+    private long evaluations;
+    /** Services an event touched since they were last evaluated (worker thread only). */
+    private final Set<ServiceState> dirty = new java.util.LinkedHashSet<>();
     private long events;
 
     public RlimitListener(EventSource source, Delivery delivery, long heartbeatSeconds, Consumer<String> log) {
@@ -137,7 +140,22 @@ public final class RlimitListener implements AutoCloseable {
                 // crosses it many times a second and would flood the log
                 log.accept("event: " + e);
             }
-            for (ServiceState s : new ArrayList<>(watching)) {
+            if (dirty.isEmpty()) {
+                worker.execute(this::evaluateDirty);
+            }
+            dirty.addAll(watching);
+        }
+    }
+
+    /**
+     * Evaluates the services events touched, once each: queued behind those events, so a burst
+     * (a usage hovering at a level, a resync) costs one /proc read per service, not one per event.
+     */
+    private void evaluateDirty() {
+        List<ServiceState> now = new ArrayList<>(dirty);
+        dirty.clear();
+        for (ServiceState s : now) {
+            if (services.get(s.definition.key()) == s) { // not replaced by a reload meanwhile
                 evaluate(s, false);
             }
         }
@@ -186,6 +204,7 @@ public final class RlimitListener implements AutoCloseable {
 
     /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
     private void evaluate(ServiceState s, boolean always) {
+        evaluations++;
         RlimitCheck.Evaluation ev;
         PluginOutput out;
         try {
@@ -267,7 +286,8 @@ public final class RlimitListener implements AutoCloseable {
             out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
             var c = source.counters();
             out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
-                    + " results_sent=" + delivery.sent() + " spooled=" + delivery.spooled());
+                    + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
+                    + delivery.spooled());
             for (ServiceState s : services.values()) {
                 out.put("service " + s.definition.key(), "pids=" + s.pids + " state="
                         + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))

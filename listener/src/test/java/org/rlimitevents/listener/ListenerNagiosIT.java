@@ -108,6 +108,36 @@ class ListenerNagiosIT {
         }
     }
 
+    private long counter(String name) {
+        String counters = listener.listener().status().get("counters");
+        Matcher m = Pattern.compile(name + "=(\\d+)").matcher(counters);
+        assertTrue(m.find(), counters);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void aBurstOfEventsCostsAFewEvaluationsAndTheResultComesFromProc() throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        startNagios(service("rlimit holder", pidfile, 3600));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(100);
+        startListener();
+        nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
+        long evaluations = counter("evaluations");
+        long sent = counter("results_sent");
+        // what a usage hovering at a level looks like: thousands of crossings in a moment
+        for (int i = 0; i < 2000; i++) {
+            listener.listener().onEvent(new org.rlimitevents.kernel.events.RlimitEvent(
+                    org.rlimitevents.kernel.events.EventKind.CROSSING, i, System.nanoTime(), child.pid(), child.pid(),
+                    "bash", org.rlimitevents.kernel.proc.Resource.NOFILE, i % 2, (i + 1) % 2, 800 + (i + 1) % 2, 1000,
+                    1000, 0));
+        }
+        counter("evaluations"); // behind the burst
+        long burst = counter("evaluations") - evaluations;
+        assertTrue(burst >= 1 && burst <= 100, burst + " evaluations for 2000 events");
+        assertEquals(sent, counter("results_sent"), "/proc still says 100 of 1000: nothing new to send");
+    }
+
     @Test
     void thePassiveResultIsExactlyWhatCheckRlimitPrints() throws Exception {
         Path pidfile = dir.resolve("holder.pid");
