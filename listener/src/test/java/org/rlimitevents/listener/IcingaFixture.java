@@ -27,7 +27,8 @@ import org.rlimitevents.listener.remote.HttpEndpoint;
 /**
  * A private Icinga 2 (Debian's icinga2-bin) in a temp dir: its own config, a self-signed
  * certificate that is its own CA (pinned by the client), the REST API on a free loopback port,
- * an API user "sender" (password {@link #PASSWORD}), host "testhost". Recipe: the integration
+ * an API user "sender" (password {@link #PASSWORD}) and "reader" (same password, may not send
+ * results), host "testhost". Recipe: the integration
  * reference §3.5. check_rlimit's "rlimit" CheckCommand comes from nagios-config/icinga2, with
  * PluginContribDir pointing at this tree's launcher.
  */
@@ -80,6 +81,8 @@ final class IcingaFixture implements AutoCloseable {
                 "  permissions = [ \"actions/process-check-result\", \"objects/query/Host\", \"objects/query/Service\",",
                 "    \"events/CheckResult\" ]",
                 "}",
+                "object ApiUser \"reader\" {", "  password = \"" + PASSWORD + "\"",
+                "  permissions = [ \"objects/query/Host\", \"objects/query/Service\" ]", "}",
                 "object Host \"testhost\" { check_command = \"dummy\"; address = \"127.0.0.1\"; enable_active_checks = false }",
                 extraObjects, ""));
         Commands.Result check = Commands.exec(command("daemon", "-C"), 60);

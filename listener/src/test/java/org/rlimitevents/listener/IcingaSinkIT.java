@@ -83,10 +83,14 @@ class IcingaSinkIT {
         }, args.toArray(new String[0]));
     }
 
-    /** The service as a line of the listener's own file, for tests where Icinga cannot be asked. */
-    private String[] serviceFile() throws Exception {
+    /** The services as lines of the listener's own file, for tests where Icinga cannot be asked. */
+    private String[] serviceFile(String... names) throws Exception {
         Path services = dir.resolve("services");
-        Files.writeString(services, "testhost;rlimit holder;-P " + dir.resolve("holder.pid") + " -r nofile\n");
+        StringBuilder lines = new StringBuilder();
+        for (String name : names.length == 0 ? new String[] {"rlimit holder"} : names) {
+            lines.append("testhost;").append(name).append(";-P ").append(dir.resolve("holder.pid")).append(" -r nofile\n");
+        }
+        Files.writeString(services, lines.toString());
         return new String[] {"--services", services.toString()};
     }
 
@@ -162,6 +166,24 @@ class IcingaSinkIT {
         }
         assertTrue(states.equals(List.of(0, 1, 2, 0)) || states.equals(List.of(0, 1, 2, 1, 0)), states.toString());
         assertTrue(logged("spooled results delivered"), log.toString());
+    }
+
+    @Test
+    void aResultForAnObjectIcingaLacksIsDroppedAndAMissingPermissionIsNamed() throws Exception {
+        start(100);
+        startListener(credentials("sender:" + IcingaFixture.PASSWORD), icinga.caFile,
+                serviceFile("rlimit nowhere", "rlimit holder"));
+        awaitResult(0, 5000); // the known service's result went through after the other was refused
+        assertTrue(logged("result for testhost;rlimit nowhere dropped: Icinga has no service testhost!rlimit nowhere"
+                + " (HTTP 500, no results)"), log.toString());
+        Path spool = dir.resolve("spool/results.spool");
+        assertTrue(!Files.exists(spool) || Files.size(spool) == 0, "not spooled: it would never be taken");
+        listener.close();
+        listener = null;
+        startListener(credentials("reader:" + IcingaFixture.PASSWORD), icinga.caFile, serviceFile());
+        TestListener.awaitSpooled(dir);
+        assertTrue(logged("the API user lacks the permission actions/process-check-result (HTTP 404)"),
+                log.toString());
     }
 
     @Test
