@@ -74,6 +74,33 @@ class DropInConfigIT {
     }
 
     @Test
+    void theSnippetNeedsNoOtherTemplatesAndItsTemplateIsPassiveWithTheActiveCheckAsFallback() throws Exception {
+        Prerequisites.requireRoot();
+        String service = String.join("\n", "define service {", "  use rlimit-passive-service",
+                "  host_name testhost", "  service_description rlimit snippet",
+                "  check_command check_rlimit_pidfile!/run/none.pid!nofile!80%!90%", "  check_period 24x7",
+                "  notification_period 24x7", "  contacts nobody", "}");
+        // a private Nagios with no generic-service: its own objects, the snippet, one service
+        try (NagiosFixture nagios = new NagiosFixture(dir.resolve("nagios"),
+                Files.readString(CONFIG.resolve("nagios/rlimit.cfg")) + "\n" + service)) {
+            java.util.Map<String, String> s = nagios.await("rlimit snippet", st -> true, 5000);
+            assertEquals(List.of("0", "1", "0"), List.of(s.get("active_checks_enabled"),
+                    s.get("passive_checks_enabled"), s.get("flap_detection_enabled")));
+            // what the template gave the service, as Nagios resolved it (objects.cache)
+            String cache = Files.readString(nagios.dir.resolve("var/objects.cache"));
+            int at = cache.indexOf("\tservice_description\trlimit snippet\n");
+            java.util.Map<String, String> resolved = new java.util.HashMap<>();
+            for (String line : cache.substring(at, cache.indexOf("\t}", at)).split("\n")) {
+                String[] kv = line.strip().split("\t", 2);
+                resolved.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+            assertEquals(List.of("check_rlimit_pidfile!/run/none.pid!nofile!80%!90%", "1", "1", "900"),
+                    List.of(resolved.get("check_command"), resolved.get("max_check_attempts"),
+                            resolved.get("check_freshness"), resolved.get("freshness_threshold")));
+        }
+    }
+
+    @Test
     void icingaValidatesItsStockConfigWithTheCommandTheTemplateAndTheExamples() throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireExecutable(IcingaFixture.ICINGA2, "icinga2-bin");
