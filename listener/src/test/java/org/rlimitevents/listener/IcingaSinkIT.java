@@ -142,6 +142,22 @@ class IcingaSinkIT {
     }
 
     @Test
+    void whenTheListenerStopsTheTemplateTurnsTheServiceUnknownAfterTheTtl() throws Exception {
+        start(100);
+        startListener(credentials("sender:" + IcingaFixture.PASSWORD), icinga.caFile, "--icinga-services",
+                "--heartbeat", "2"); // a ttl of 4 s
+        assertEquals(4.0, awaitResult(0, 5000).ttl());
+        listener.close();
+        listener = null;
+        long t0 = System.currentTimeMillis();
+        JsonObject stale = icinga.await("testhost", "rlimit holder", a -> a.get("state").getAsInt() == 3, 15_000);
+        assertEquals("No Passive Check Result Received.",
+                stale.getAsJsonObject("last_check_result").get("output").getAsString());
+        long ms = System.currentTimeMillis() - t0;
+        assertTrue(ms <= 8000, "UNKNOWN after " + ms + " ms");
+    }
+
+    @Test
     void resultsSpooledDuringAnOutageArriveInOrder() throws Exception {
         start(100);
         startListener(credentials("sender:" + IcingaFixture.PASSWORD), icinga.caFile);
