@@ -79,7 +79,7 @@ class ListenerProcessIT {
                     dir.resolve("control").toString()), 30);
             assertEquals(0, status.exitCode(), status.stderr());
             assertTrue(status.stdout().matches("(?s)tier: (fexit|tracepoint)\ncounters: events=\\d+ lost=0 resyncs=0"
-                    + " results_sent=1 spooled=0\nservice testhost;rlimit holder: pids=\\[" + child.pid()
+                    + " evaluations=\\d+ results_sent=1 spooled=0\nservice testhost;rlimit holder: pids=\\[" + child.pid()
                     + "\\] state=OK output=RLIMIT OK - bash\\[" + child.pid() + "\\] nofile 100/1000 \\(10%\\).*\n"),
                     status.stdout());
 
