@@ -73,6 +73,16 @@ class ListenerNagiosIT {
         return child;
     }
 
+    /** Nagios, "rlimit holder" on a process holding 100 of 1000 files, the listener; once Nagios shows OK. */
+    private FdHolder reportingOk() throws Exception {
+        startNagios(service("rlimit holder", dir.resolve("holder.pid"), 3600));
+        FdHolder child = holder("holder", 1000);
+        child.holdFds(100);
+        startListener();
+        nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
+        return child;
+    }
+
     private static int state(Map<String, String> s) {
         return Integer.parseInt(s.getOrDefault("current_state", "-1"));
     }
@@ -117,12 +127,7 @@ class ListenerNagiosIT {
 
     @Test
     void aBurstOfEventsCostsAFewEvaluationsAndTheResultComesFromProc() throws Exception {
-        Path pidfile = dir.resolve("holder.pid");
-        startNagios(service("rlimit holder", pidfile, 3600));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(100);
-        startListener();
-        nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
+        FdHolder child = reportingOk();
         long evaluations = counter("evaluations");
         long sent = counter("results_sent");
         // what a usage hovering at a level looks like: thousands of crossings in a moment
@@ -156,12 +161,7 @@ class ListenerNagiosIT {
 
     @Test
     void resultsSpooledWhileNagiosIsDownArriveInOrder() throws Exception {
-        Path pidfile = dir.resolve("holder.pid");
-        startNagios(service("rlimit holder", pidfile, 3600));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(100);
-        startListener();
-        nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
+        FdHolder child = reportingOk();
         nagios.stop();
         for (int fds : new int[] {850, 950, 100}) {
             child.holdFds(fds);

@@ -60,6 +60,14 @@ class EventSourceScenariosIT {
                 List.of(Level.ofLimit(80), Level.ofLimit(90)), 20_000)));
     }
 
+    /** A bash holding {@code fds} open files under {@code nofile} (soft:hard). */
+    private static FdHolder holder(String nofile, int fds) throws Exception {
+        FdHolder child = FdHolder.start();
+        child.prlimit("--nofile=" + nofile);
+        child.holdFds(fds);
+        return child;
+    }
+
     /** Waits for the event that brings the watched resource of {@code pid} to {@code level}. */
     private RlimitEvent awaitLevel(int pid, int level) throws InterruptedException {
         while (true) {
@@ -74,10 +82,8 @@ class EventSourceScenariosIT {
     @MethodSource("tiers")
     void openFilesPastEightyAndNinetyPercentAndBack(EventSources.Choice tier) throws Exception {
         open(tier);
-        try (FdHolder child = FdHolder.start()) {
-            child.prlimit("--nofile=1000:1000");
+        try (FdHolder child = holder("1000:1000", 10)) {
             int pid = child.pid();
-            child.holdFds(10);
             source.watch(nofile(pid));
             RlimitEvent first = events.next(pid);
             assertEquals(List.of(RlimitEvent.UNKNOWN_LEVEL, 0, 10L), List.of(first.oldLevel(), first.newLevel(),
@@ -99,10 +105,8 @@ class EventSourceScenariosIT {
     @MethodSource("tiers")
     void prlimitFromAnotherProcessRecomputesTheLevels(EventSources.Choice tier) throws Exception {
         open(tier);
-        try (FdHolder child = FdHolder.start()) {
-            child.prlimit("--nofile=2000:2000");
+        try (FdHolder child = holder("2000:2000", 850)) {
             int pid = child.pid();
-            child.holdFds(850);
             source.watch(nofile(pid));
             assertEquals(0, events.next(pid).newLevel());
             child.prlimit("--nofile=1000:2000");
@@ -118,10 +122,8 @@ class EventSourceScenariosIT {
     @MethodSource("tiers")
     void percentAndAbsoluteLevelsReorderWithTheLimit(EventSources.Choice tier) throws Exception {
         open(tier);
-        try (FdHolder child = FdHolder.start()) {
-            child.prlimit("--nofile=1000:1000");
+        try (FdHolder child = holder("1000:1000", 10)) {
             int pid = child.pid();
-            child.holdFds(10);
             // given in this order; against a soft limit of 1000 they are 500, then 800
             source.watch(new Watch(pid, List.of(new ResourceWatch(Resource.NOFILE,
                     List.of(Level.ofLimit(80), Level.absolute(500)), 20_000))));
