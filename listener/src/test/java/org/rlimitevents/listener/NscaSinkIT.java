@@ -45,6 +45,11 @@ class NscaSinkIT {
     }
 
     private void start(int method) throws Exception {
+        start(method, PASSWORD);
+    }
+
+    /** nsca decrypting with {@code method} and PASSWORD; the listener encrypting with {@code clientPassword}. */
+    private void start(int method, String clientPassword) throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireExecutable(NSCA, "nsca");
         child = TestListener.holder(dir, 3);
@@ -61,7 +66,8 @@ class NscaSinkIT {
                 "aggregate_writes=0", "append_to_file=0", "max_packet_age=30", "password=" + PASSWORD,
                 "decryption_method=" + method, ""));
         Path client = dir.resolve("send_nsca.cfg");
-        Files.writeString(client, "# shared with send_nsca\npassword=" + PASSWORD + "\nencryption_method=" + method + "\n");
+        Files.writeString(client, "# shared with send_nsca\npassword=" + clientPassword + "\nencryption_method=" + method
+                + "\n");
         Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rw-r-----"));
         startNsca();
         Path services = dir.resolve("services");
@@ -112,6 +118,21 @@ class NscaSinkIT {
         assertEquals("WARNING: bash[" + pid + "] nofile 870/1000 (87%)", s.get("long_plugin_output"));
         assertEquals("1", s.get("check_type")); // passive
         assertTrue(log.stream().anyMatch(l -> l.contains("NSCA has no acknowledgement")), log.toString());
+    }
+
+    @Test
+    void aWrongPasswordLosesTheResultAtTheServerUnseenAsDocumented() throws Exception {
+        start(14, "not the server's password");
+        child.holdFds(870);
+        listener.listener().heartbeatNow();
+        Thread.sleep(3000); // status.dat is rewritten every second
+        assertEquals("0", nagios.service("rlimit holder").get("has_been_checked"), "nothing reached Nagios");
+        Path spool = dir.resolve("spool/results.spool");
+        assertTrue(!Files.exists(spool) || Files.size(spool) == 0, "the sender took it as delivered");
+        String counters = listener.listener().status().get("counters");
+        assertTrue(counters.matches(".* results_sent=[1-9]\\d* spooled=0"), counters);
+        assertTrue(log.stream().anyMatch(l -> l.contains("a result the server cannot decrypt (wrong password or"
+                + " encryption_method) is dropped there without a word here")), log.toString());
     }
 
     @Test
