@@ -38,8 +38,9 @@ ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
 DEB := build/rlimit-events_$(VERSION)_$(ARCH).deb
 
 # Debian packages: build (JDK, Maven; clang/llvm, libbpf, bpftool for the BPF object), tests
-# (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test; a private Nagios 4 and Icinga 2, openssl
-# for its certificate; nsca; lintian and systemd-analyze for the .deb), bench (GNU time for max RSS; check_procs for reference).
+# (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test; a private Nagios 4 and Icinga 2,
+# openssl for its certificate; nsca; lintian and systemd-analyze for the .deb), bench (GNU time
+# for max RSS; check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
 	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
 	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core icinga2-bin icinga2-common openssl \
