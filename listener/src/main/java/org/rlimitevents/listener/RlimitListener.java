@@ -284,6 +284,7 @@ public final class RlimitListener implements AutoCloseable {
         Map<String, String> out = new LinkedHashMap<>();
         submitAndWait(() -> {
             out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("results", delivery.describe());
             var c = source.counters();
             out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
                     + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="

@@ -78,7 +78,9 @@ class ListenerProcessIT {
             Commands.Result status = Commands.exec(List.of(LAUNCHER, "status", "--control-socket",
                     dir.resolve("control").toString()), 30);
             assertEquals(0, status.exitCode(), status.stderr());
-            assertTrue(status.stdout().matches("(?s)tier: (fexit|tracepoint)\ncounters: events=\\d+ lost=0 resyncs=0"
+            assertTrue(status.stdout().matches("(?s)tier: (fexit|tracepoint)\nresults: command file "
+                    + java.util.regex.Pattern.quote(nagios.commandFile.toString())
+                    + "\ncounters: events=\\d+ lost=0 resyncs=0"
                     + " evaluations=\\d+ results_sent=1 spooled=0\nservice testhost;rlimit holder: pids=\\[" + child.pid()
                     + "\\] state=OK output=RLIMIT OK - bash\\[" + child.pid() + "\\] nofile 100/1000 \\(10%\\).*\n"),
                     status.stdout());

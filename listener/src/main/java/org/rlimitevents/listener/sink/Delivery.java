@@ -60,6 +60,11 @@ public final class Delivery implements AutoCloseable {
         }
     }
 
+    /** Where results go, for the status. */
+    public String describe() {
+        return sink.describe();
+    }
+
     public synchronized long sent() {
         return sent;
     }
