@@ -58,6 +58,12 @@ public final class HttpEndpoint {
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 store.setCertificateEntry("ca" + n++, c);
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("no CA file " + caFile);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("may not read the CA file " + caFile);
+        } catch (java.security.cert.CertificateException e) {
+            throw new GeneralSecurityException(caFile + ": not a PEM certificate (" + e.getMessage() + ")");
         }
         if (n == 0) {
             throw new GeneralSecurityException(caFile + ": no certificate");
