@@ -42,4 +42,16 @@ class RemoteConfigTest {
         assertThrows(ConfigException.class, () -> NscaConfig.read(file("d", "encryption_method=aes\n", "rw-------")));
         assertThrows(ConfigException.class, () -> NscaConfig.read(file("e", "passwort=x\n", "rw-------")));
     }
+
+    @Test
+    void caFilesThatCannotServeAreSaidPlainly() throws Exception {
+        java.net.URI https = java.net.URI.create("https://icinga:5665");
+        assertEquals("no CA file " + dir.resolve("none"), assertThrows(java.io.IOException.class,
+                () -> new HttpEndpoint(https, dir.resolve("none"), 1)).getMessage());
+        Path garbage = file("ca.pem", "not a certificate\n", "rw-r--r--");
+        assertTrue(assertThrows(java.security.GeneralSecurityException.class, () -> new HttpEndpoint(https, garbage, 1))
+                .getMessage().startsWith(garbage + ": not a PEM certificate"));
+        assertEquals("https://icinga:5665: https needs the CA file to trust (pinned)",
+                assertThrows(java.io.IOException.class, () -> new HttpEndpoint(https, null, 1)).getMessage());
+    }
 }
