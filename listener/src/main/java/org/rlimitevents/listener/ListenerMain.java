@@ -190,9 +190,14 @@ public final class ListenerMain implements AutoCloseable {
             int port;
             try {
                 port = colon < 0 ? 5667 : Integer.parseInt(r.nsca().substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("--nsca " + r.nsca() + ": the port must be a number");
+            }
+            try {
                 return new NscaSink(host, port, cfg.encryptionMethod(), cfg.password(), r.timeoutSeconds());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("--nsca " + r.nsca() + ": " + e.getMessage());
+                throw new ConfigException((r.nscaConfig() == null ? "--nsca" : r.nscaConfig().toString()) + ": "
+                        + e.getMessage());
             }
         }
         if (o.checkResultDir() != null) {
