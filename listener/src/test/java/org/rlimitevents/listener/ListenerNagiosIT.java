@@ -65,20 +65,24 @@ class ListenerNagiosIT {
                 }, "--host-name", "testhost", "--nagios-cfg", nagios.cfg.toString());
     }
 
-    private FdHolder holder(String name, int limit) throws Exception {
-        FdHolder child = FdHolder.start();
+    /** A process holding {@code fds} of 1000 files (pid in holder.pid), closed after the test. */
+    private FdHolder holder(int fds) throws Exception {
+        FdHolder child = TestListener.holder(dir, fds);
         children.add(child);
-        child.prlimit("--nofile=" + limit + ":" + limit);
-        Files.writeString(dir.resolve(name + ".pid"), child.pid() + "\n");
         return child;
     }
 
-    /** Nagios, "rlimit holder" on a process holding 100 of 1000 files, the listener; once Nagios shows OK. */
-    private FdHolder reportingOk() throws Exception {
-        startNagios(service("rlimit holder", dir.resolve("holder.pid"), 3600));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(100);
+    /** Nagios with "rlimit holder" (stale after {@code freshness} s), its process, the listener. */
+    private FdHolder watched(int fds, int freshness) throws Exception {
+        startNagios(service("rlimit holder", dir.resolve("holder.pid"), freshness));
+        FdHolder child = holder(fds);
         startListener();
+        return child;
+    }
+
+    /** {@link #watched} at 100 of 1000 files, once Nagios shows OK. */
+    private FdHolder reportingOk() throws Exception {
+        FdHolder child = watched(100, 3600);
         nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
         return child;
     }
@@ -89,11 +93,7 @@ class ListenerNagiosIT {
 
     @Test
     void crossingsAppearInNagiosWithinTwoSeconds() throws Exception {
-        Path pidfile = dir.resolve("holder.pid");
-        startNagios(service("rlimit holder", pidfile, 3600));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(100);
-        startListener();
+        FdHolder child = watched(100, 3600);
         int pid = child.pid();
         Map<String, String> ok = nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 5000);
         assertEquals("RLIMIT OK - bash[" + pid + "] nofile 100/1000 (10%)", ok.get("plugin_output"));
@@ -146,10 +146,7 @@ class ListenerNagiosIT {
     @Test
     void thePassiveResultIsExactlyWhatCheckRlimitPrints() throws Exception {
         Path pidfile = dir.resolve("holder.pid");
-        startNagios(service("rlimit holder", pidfile, 3600));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(870);
-        startListener();
+        FdHolder child = watched(870, 3600);
         listener.listener().heartbeatNow();
         PluginOutput sent = listener.listener().lastResult("testhost;rlimit holder");
         Commands.Result direct = Commands.exec(List.of(PLUGIN, "-P", pidfile.toString(), "-r", "nofile", "-w", "80%",
@@ -190,11 +187,7 @@ class ListenerNagiosIT {
 
     @Test
     void aStoppedListenerLetsTheServiceGoStaleAndNagiosRunsCheckRlimitItself() throws Exception {
-        Path pidfile = dir.resolve("holder.pid");
-        startNagios(service("rlimit holder", pidfile, 4));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(100);
-        startListener(); // heartbeat off: nothing is re-sent once the listener is gone
+        FdHolder child = watched(100, 4); // heartbeat off: nothing is re-sent once the listener is gone
         nagios.await("rlimit holder", st -> "1".equals(st.get("check_type")) && state(st) == 0, 5000);
         listener.close();
         listener = null;
@@ -209,8 +202,7 @@ class ListenerNagiosIT {
     @Test
     void checkResultFilesCarryTheLongOutputIntoNagios() throws Exception {
         startNagios(service("rlimit files", dir.resolve("unused.pid"), 3600));
-        FdHolder child = holder("holder", 1000);
-        child.holdFds(950);
+        FdHolder child = holder(950);
         Path services = dir.resolve("services");
         Files.writeString(services, "testhost;rlimit files;-P " + dir.resolve("holder.pid")
                 + " -r nofile,stack -w 80% -c 90%\n");

@@ -42,11 +42,11 @@ public final class IcingaApi {
 
     /** POSTs a JSON body; the answer as HTTP status and body. */
     public HttpEndpoint.Response post(String path, JsonObject body, boolean asGet) throws IOException {
-        Map<String, String> headers = asGet
-                ? Map.of("Accept", "application/json", "Content-Type", "application/json",
-                        "Authorization", authorization, "X-HTTP-Method-Override", "GET")
-                : Map.of("Accept", "application/json", "Content-Type", "application/json",
-                        "Authorization", authorization);
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("Accept", "application/json",
+                "Content-Type", "application/json", "Authorization", authorization));
+        if (asGet) {
+            headers.put("X-HTTP-Method-Override", "GET"); // a query with a body
+        }
         return endpoint.post(path, headers, body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
