@@ -12,6 +12,8 @@ Q := @
 MVN_QUIET := -q
 endif
 
+# Debian's Maven 3.8.7 writes colour resets (ESC[0m) on exit even in batch mode; jansi.noreset stops them.
+export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
 MVN := mvn -B -Dstyle.color=never $(MVN_QUIET)
 # Where `make install` puts things (the Debian package overrides a few: see `deb`).
 prefix ?= /usr/local
