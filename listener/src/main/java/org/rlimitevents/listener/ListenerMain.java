@@ -3,14 +3,18 @@ package org.rlimitevents.listener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.rlimitevents.kernel.events.EventListener;
 import org.rlimitevents.kernel.events.EventSource;
 import org.rlimitevents.kernel.events.EventSources;
 import org.rlimitevents.kernel.events.ProcConnector;
+import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.sys.ControlSocket;
 import org.rlimitevents.kernel.sys.SystemdNotify;
 import org.rlimitevents.listener.config.ConfigException;
@@ -31,6 +35,7 @@ import org.rlimitevents.listener.sink.NrdpSink;
 import org.rlimitevents.listener.sink.NscaSink;
 import org.rlimitevents.listener.sink.ResultSink;
 import org.rlimitevents.listener.sink.Spool;
+import org.rlimitevents.listener.sink.SpoolDirectory;
 import org.rlimitevents.plugin.ArgParser;
 
 /**
@@ -45,10 +50,19 @@ public final class ListenerMain implements AutoCloseable {
     private final RlimitListener listener;
     private final ProcConnector execs;
     private final ControlSocket control;
+    private final Health health;
+    private final FileLock spoolLock;
+    private final FileLock controlLock;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ListenerMain(ListenerOptions options, Consumer<String> log) throws ConfigException, IOException {
+    private ListenerMain(ListenerOptions options, Consumer<String> log, Health health, FileLock spoolLock,
+                         FileLock controlLock) throws ConfigException, IOException {
         this.options = options;
         this.log = log;
+        this.health = health;
+        this.spoolLock = spoolLock;
+        this.controlLock = controlLock;
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> health.failed(t.getName(), e, false));
         List<ServiceDefinition> services = services(options);
         ResultSink sink = sink(options);
         log.accept("results go to " + sink.describe());
@@ -56,9 +70,19 @@ public final class ListenerMain implements AutoCloseable {
             log.accept("NSCA has no acknowledgement: a result the server cannot decrypt (wrong password or"
                     + " encryption_method) is dropped there without a word here; check the server's syslog");
         }
-        delivery = new Delivery(sink, new Spool(options.spoolDir(), options.spoolMaxBytes()), log);
+        delivery = new Delivery(sink, new Spool(options.spoolDir(), options.spoolMaxBytes(), log), log, health);
         RlimitListener[] holder = new RlimitListener[1];
-        source = EventSources.open(options.tier(), e -> holder[0].onEvent(e), log);
+        source = EventSources.open(options.tier(), new EventListener() {
+            @Override
+            public void onEvent(RlimitEvent e) {
+                holder[0].onEvent(e);
+            }
+
+            @Override
+            public void failed(String thread, Throwable cause, boolean recovered) {
+                health.failed(thread, cause, recovered);
+            }
+        }, log);
         listener = new RlimitListener(source, delivery, options.heartbeatSeconds(), log);
         holder[0] = listener;
         ProcConnector pc = null;
@@ -73,6 +97,14 @@ public final class ListenerMain implements AutoCloseable {
                 @Override
                 public void exit(int pid, int tgid) {
                     // exits of watched processes come from the event source
+                }
+
+                @Override
+                public void failed(Throwable cause, boolean recovered) {
+                    health.failed("rlimit-proc-connector", cause, recovered);
+                    if (recovered) {
+                        listener.resync(); // execs were lost: every selection again
+                    }
                 }
             });
         } catch (IOException e) {
@@ -96,14 +128,33 @@ public final class ListenerMain implements AutoCloseable {
             case "status": {
                 StringBuilder b = new StringBuilder();
                 listener.status().forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
+                b.append("health: ").append(health.describe()).append('\n');
                 return b.toString();
             }
             case "send":
                 listener.heartbeatNow();
                 return "sent\n";
             default:
-                return "unknown request '" + request + "' (status, send)\n";
+                return testHook(request);
         }
+    }
+
+    /**
+     * Only with RLIMIT_LISTENER_TEST_HOOKS=1 in the environment: "fail delivery" (a failure the
+     * retry thread recovers from) and "fail worker" (the listener's thread dies: fatal).
+     */
+    private String testHook(String request) {
+        if ("1".equals(System.getenv("RLIMIT_LISTENER_TEST_HOOKS"))) {
+            if (request.equals("fail delivery")) {
+                delivery.injectFailure(new IllegalStateException("test hook"));
+                return "injected\n";
+            }
+            if (request.equals("fail worker")) {
+                listener.injectFailure(new IllegalStateException("test hook"));
+                return "injected\n";
+            }
+        }
+        return "unknown request '" + request + "' (status, send)\n";
     }
 
     private static boolean canGainProcesses(List<ServiceDefinition> services) {
@@ -117,7 +168,25 @@ public final class ListenerMain implements AutoCloseable {
 
     public static ListenerMain start(ListenerOptions options, Consumer<String> log) throws ConfigException,
             IOException {
-        return new ListenerMain(options, log);
+        return start(options, log, new Health(log, () -> { }));
+    }
+
+    /** {@code health} decides what a thread's fatal failure does (the daemon: stop, exit 1). */
+    public static ListenerMain start(ListenerOptions options, Consumer<String> log, Health health)
+            throws ConfigException, IOException {
+        // One listener per spool and per control socket: a second would send every result twice
+        // and, stopping, remove the first one's socket.
+        FileLock spool = SpoolDirectory.lock(options.spoolDir().resolve("lock"), "spool " + options.spoolDir());
+        FileLock control = null;
+        try {
+            control = SpoolDirectory.lock(Path.of(options.controlSocket() + ".lock"),
+                    "control socket " + options.controlSocket());
+            return new ListenerMain(options, log, health, spool, control);
+        } catch (ConfigException | IOException | RuntimeException e) {
+            release(control);
+            release(spool);
+            throw e;
+        }
     }
 
     public RlimitListener listener() {
@@ -224,17 +293,37 @@ public final class ListenerMain implements AutoCloseable {
         return Path.of("/var/lib/nagios4/rw/nagios.cmd");
     }
 
+    /**
+     * Stops in the order the data flows, once: the sources (no event after this), the listener's
+     * threads, delivery (its retry thread joined), the control socket, then the locks.
+     */
     @Override
     public void close() {
-        if (control != null) {
-            control.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
         if (execs != null) {
             execs.close();
         }
-        listener.close();
         source.close();
+        listener.close();
         delivery.close();
+        if (control != null) {
+            control.close();
+        }
+        release(controlLock);
+        release(spoolLock);
+    }
+
+    private static void release(FileLock lock) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.channel().close(); // releases the lock
+        } catch (IOException e) {
+            // the kernel drops it at exit anyway
+        }
     }
 
     public static void main(String[] args) {
@@ -268,9 +357,19 @@ public final class ListenerMain implements AutoCloseable {
             }
             return;
         }
-        ListenerMain main;
+        ListenerMain[] main = new ListenerMain[1];
+        SignalHandlers signals = new SignalHandlers(() -> {
+            if (main[0] != null) {
+                main[0].reload();
+            }
+        }, () -> {
+            if (main[0] != null) {
+                log.accept("stopping: flushing results, detaching the BPF programs");
+                main[0].close();
+            }
+        });
         try {
-            main = start(options, log);
+            main[0] = start(options, log, new Health(log, () -> signals.exit(1)));
         } catch (ConfigException | IOException e) {
             log.accept(e.getMessage());
             System.exit(2);
@@ -280,11 +379,6 @@ public final class ListenerMain implements AutoCloseable {
             System.exit(1);
             return;
         }
-        SignalHandlers.onTerminate(() -> {
-            log.accept("stopping: flushing results, detaching the BPF programs");
-            main.close();
-        });
-        SignalHandlers.onHangup(main::reload);
         log.accept("ready");
         try {
             SystemdNotify.send("READY=1"); // Type=notify: systemd starts dependants only now

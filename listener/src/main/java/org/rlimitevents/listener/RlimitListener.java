@@ -85,6 +85,21 @@ public final class RlimitListener implements AutoCloseable {
         worker.execute(() -> attachNew(tgid));
     }
 
+    /** Events may have been lost (the process connector overrun): every service evaluated afresh. */
+    public void resync() {
+        worker.execute(() -> {
+            dirty.addAll(services.values());
+            evaluateDirty();
+        });
+    }
+
+    /** The test hook: the listener's thread dies of {@code e}. */
+    void injectFailure(RuntimeException e) {
+        worker.execute(() -> {
+            throw e;
+        });
+    }
+
     /** Replaces the service set (start-up and SIGHUP): unchanged services keep their state. */
     public void configure(List<ServiceDefinition> definitions) {
         submitAndWait(() -> {

@@ -15,6 +15,13 @@ public final class ProcConnector implements AutoCloseable {
         void exec(int pid, int tgid);
 
         void exit(int pid, int tgid);
+
+        /**
+         * The reader met an error: {@code recovered} (ENOBUFS: the kernel dropped messages, the
+         * reader goes on, and what was missed must be found again) or gone for good.
+         */
+        default void failed(Throwable cause, boolean recovered) {
+        }
     }
 
     private static final int AF_NETLINK = 16;
@@ -27,6 +34,7 @@ public final class ProcConnector implements AutoCloseable {
     private static final int PROC_EVENT_EXEC = 0x2;
     private static final int PROC_EVENT_EXIT = 0x80000000;
     private static final int NLMSG_HDRLEN = 16;
+    private static final int EINTR = 4, ENOBUFS = 105;
     private static final int CN_MSG_LEN = 20;
     /** struct proc_event: what, cpu, timestamp_ns, then event_data at 16. */
     private static final int EVENT = NLMSG_HDRLEN + CN_MSG_LEN;
@@ -78,7 +86,18 @@ public final class ProcConnector implements AutoCloseable {
         while (!closed) {
             long n = Sys.C.recv(fd, buf, 4096, 0);
             if (n < 0) {
-                if (closed || Sys.errno() != 4 /* EINTR */) {
+                int errno = Sys.errno();
+                if (closed) {
+                    return;
+                }
+                if (errno == ENOBUFS) {
+                    // a burst (a fork storm) overran the socket's buffer: execs were lost, not the socket
+                    listener.failed(new IOException("process connector: " + Sys.strerror(errno)
+                            + " (events lost in a burst)"), true);
+                    continue;
+                }
+                if (errno != EINTR) {
+                    listener.failed(new IOException("process connector: " + Sys.strerror(errno)), false);
                     return;
                 }
                 continue;

@@ -2,7 +2,10 @@ package org.rlimitevents.listener.sink;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+
+import org.rlimitevents.listener.Health;
 
 /**
  * Delivers results in the order they were accepted. While the spool is empty a result goes
@@ -14,50 +17,66 @@ import java.util.function.Consumer;
 public final class Delivery implements AutoCloseable {
     private static final long FIRST_RETRY_MS = 1000;
     private static final long MAX_RETRY_MS = 30_000;
+    /** After a round that delivered something but not all (a slow reader, a full pipe): try again soon. */
+    private static final long PROGRESS_RETRY_MS = 20;
 
     private final ResultSink sink;
     private final Spool spool;
     private final Consumer<String> log;
+    private final Health health;
     private final Thread retrier;
+    /** Orders the submitters; the send happens under it, never under this object's monitor. */
+    private final Object submitLock = new Object();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong spooled = new AtomicLong();
     private boolean closed;
-    private long sent;
-    private long spooled;
+    private RuntimeException injected;
 
     public Delivery(ResultSink sink, Spool spool, Consumer<String> log) {
+        this(sink, spool, log, new Health(log, () -> { }));
+    }
+
+    public Delivery(ResultSink sink, Spool spool, Consumer<String> log, Health health) {
         this.sink = sink;
         this.spool = spool;
         this.log = log;
-        retrier = new Thread(this::retryLoop, "rlimit-delivery");
-        retrier.setDaemon(true);
+        this.health = health;
+        retrier = health.daemon("rlimit-delivery", this::retryLoop);
         retrier.start();
     }
 
-    /** Accepts a result: sent now, or spooled (on disk, fsync'd) before this returns. */
-    public synchronized void submit(PassiveResult r) {
-        try {
-            if (spool.isEmpty()) {
-                try {
-                    sink.send(r);
-                    sent++;
-                    return;
-                } catch (SinkException e) {
-                    if (!e.retryable()) {
-                        log.accept("result for " + r.host() + ";" + r.service() + " dropped: " + e.getMessage());
+    /**
+     * Accepts a result: sent now, or spooled (on disk, fsync'd) before this returns. The send is
+     * outside the monitor that status and the retry thread use: a remote sink may take its whole
+     * timeout.
+     */
+    public void submit(PassiveResult r) {
+        synchronized (submitLock) {
+            try {
+                if (spool.isEmpty()) {
+                    try {
+                        sink.send(r);
+                        sent.incrementAndGet();
                         return;
+                    } catch (SinkException e) {
+                        if (!e.retryable()) {
+                            log.accept("result for " + r.host() + ";" + r.service() + " dropped: " + e.getMessage());
+                            return;
+                        }
+                        log.accept(sink.describe() + ": " + e.getMessage() + "; spooling results until it takes them");
                     }
-                    log.accept(sink.describe() + ": " + e.getMessage() + "; spooling results until it takes them");
                 }
+                if (spool.append(r)) {
+                    spooled.incrementAndGet();
+                } else {
+                    log.accept("spool full (" + spool.bytes() + " bytes): result for " + r.host() + ";"
+                            + r.service() + " dropped");
+                }
+            } catch (IOException e) {
+                log.accept("spool: " + e.getMessage() + ": result for " + r.host() + ";" + r.service() + " dropped");
             }
-            if (spool.append(r)) {
-                spooled++;
-            } else {
-                log.accept("spool full (" + spool.bytes() + " bytes): result for " + r.host() + ";" + r.service()
-                        + " dropped");
-            }
-            notifyAll();
-        } catch (IOException e) {
-            log.accept("spool: " + e.getMessage() + ": result for " + r.host() + ";" + r.service() + " dropped");
         }
+        kick();
     }
 
     /** Where results go, for the status. */
@@ -65,12 +84,12 @@ public final class Delivery implements AutoCloseable {
         return sink.describe();
     }
 
-    public synchronized long sent() {
-        return sent;
+    public long sent() {
+        return sent.get();
     }
 
-    public synchronized long spooled() {
-        return spooled;
+    public long spooled() {
+        return spooled.get();
     }
 
     /** Tries the spool now (at start-up, after a restart with results left over). */
@@ -78,74 +97,112 @@ public final class Delivery implements AutoCloseable {
         notifyAll();
     }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
+    /** The test hook: the retry thread throws {@code e} when it next wakes. */
+    public synchronized void injectFailure(RuntimeException e) {
+        injected = e;
         notifyAll();
+    }
+
+    /** Stops the retry thread and waits for it (a send under way ends within its timeout). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+        }
+        if (Thread.currentThread() != retrier) {
+            try {
+                retrier.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
      * Replays the spool, sending outside the lock: a remote sink may take its whole timeout, and
      * meanwhile new results are appended behind the ones being sent (the spool is not empty until
-     * the last is committed), so the order holds and the listener is not held up.
+     * the last is committed), so the order holds and the listener is not held up. Anything that
+     * goes wrong in a round is a failure recovered from: the spool is the state, the next round
+     * starts from it.
      */
     private void retryLoop() {
         long backoff = FIRST_RETRY_MS;
         while (true) {
-            List<Spool.Entry> pending;
             try {
+                List<Spool.Entry> pending;
                 synchronized (this) {
-                    while (!closed && spool.isEmpty()) {
+                    while (!closed && injected == null && spool.isEmpty()) {
                         backoff = FIRST_RETRY_MS;
                         wait(); // nothing to retry: asleep
                     }
                     if (closed) {
                         return;
                     }
+                    if (injected != null) {
+                        RuntimeException e = injected;
+                        injected = null;
+                        throw e;
+                    }
                     pending = spool.pending();
                 }
-                if (replay(pending)) {
-                    log.accept(sink.describe() + ": spooled results delivered");
+                int delivered = replay(pending);
+                if (delivered == pending.size()) {
+                    if (!pending.isEmpty()) {
+                        log.accept(sink.describe() + ": spooled results delivered");
+                    }
                     backoff = FIRST_RETRY_MS;
                     continue;
                 }
+                long wait = delivered > 0 ? PROGRESS_RETRY_MS : backoff;
                 synchronized (this) {
                     if (!closed) {
-                        wait(backoff);
+                        wait(wait);
                     }
                 }
-                backoff = Math.min(MAX_RETRY_MS, backoff * 2);
+                backoff = delivered > 0 ? FIRST_RETRY_MS : Math.min(MAX_RETRY_MS, backoff * 2);
             } catch (InterruptedException e) {
                 return;
-            } catch (IOException e) {
-                log.accept("spool: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                health.failed("rlimit-delivery", e, true);
                 synchronized (this) {
                     try {
-                        wait(MAX_RETRY_MS);
+                        if (!closed) {
+                            wait(backoff);
+                        }
                     } catch (InterruptedException ie) {
                         return;
                     }
                 }
+                backoff = Math.min(MAX_RETRY_MS, backoff * 2);
             }
         }
     }
 
-    /** Sends spooled results in order; true when all of {@code pending} went (or were dropped). */
-    private boolean replay(List<Spool.Entry> pending) throws IOException {
+    /** Sends spooled results in order; how many of {@code pending} went (or were dropped). */
+    private int replay(List<Spool.Entry> pending) throws IOException {
+        int done = 0;
         for (Spool.Entry e : pending) {
+            synchronized (this) {
+                if (closed) {
+                    return done;
+                }
+            }
             try {
                 sink.send(e.result());
-                synchronized (this) {
-                    sent++;
-                }
+                sent.incrementAndGet();
             } catch (SinkException ex) {
                 if (ex.retryable()) {
-                    return false;
+                    return done;
                 }
                 log.accept("spooled result for " + e.result().service() + " dropped: " + ex.getMessage());
             }
             spool.commit(e.end());
+            done++;
         }
-        return true;
+        return done;
     }
 }

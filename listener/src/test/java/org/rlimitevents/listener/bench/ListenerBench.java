@@ -95,7 +95,7 @@ public final class ListenerBench {
             }
         };
         List<String> log = new ArrayList<>();
-        Delivery delivery = new Delivery(timed, new Spool(work.resolve("spool"), 1 << 20), log::add);
+        Delivery delivery = new Delivery(timed, new Spool(work.resolve("spool"), 1 << 20, log::add), log::add);
         RlimitListener[] holder = new RlimitListener[1];
         EventSource source = EventSources.open(EventSources.Choice.AUTO, e -> {
             if (e.oldLevel() >= 0) {
