@@ -2,9 +2,9 @@ package org.rlimitevents.kernel.sys;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+
+import jnr.constants.platform.OpenFlags;
 
 /**
  * Writes whole lines to a FIFO such as Nagios's external command file, never blocking: the open
@@ -12,12 +12,10 @@ import java.nio.file.Path;
  * line is one write() of at most PIPE_BUF bytes, atomic with respect to other writers.
  */
 public final class CommandPipe {
-    private static final int O_WRONLY = 01;
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_CLOEXEC = 02000000;
-    private static final int S_IFMT = 0170000;
+    private static final int FLAGS = OpenFlags.O_WRONLY.intValue() | OpenFlags.O_NONBLOCK.intValue()
+            | OpenFlags.O_CLOEXEC.intValue() | OpenFlags.O_NOFOLLOW.intValue() | OpenFlags.O_NOCTTY.intValue();
     private static final int S_IFIFO = 0010000;
-    private static final int ENOENT = 2, ENXIO = 6, EACCES = 13, EAGAIN = 11, EPIPE = 32;
+    private static final int ENOENT = 2, ENXIO = 6, EACCES = 13, EAGAIN = 11, EPIPE = 32, ELOOP = 40;
     public static final int PIPE_BUF = 4096;
 
     /** Why a line could not be written; {@link #retryable()} says whether to spool and try again. */
@@ -49,28 +47,29 @@ public final class CommandPipe {
         if (line.length > PIPE_BUF) {
             throw new PipeException("a line of " + line.length + " bytes could interleave with other writers", false);
         }
-        try {
-            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & S_IFMT) != S_IFIFO) {
-                throw new PipeException(path + " is not a FIFO: refusing to write (results would be lost)", false);
-            }
-        } catch (NoSuchFileException e) {
-            throw new PipeException(path + " does not exist (Nagios not running, or another command_file)", true);
-        } catch (IOException e) {
-            throw new PipeException("cannot stat " + path + ": " + e.getMessage(), true);
-        }
-        int fd = Sys.C.open(path.toString(), O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+        // Never by path: a check then an open could be raced by a symlink swapped in between (the
+        // line would land in whatever file it points to). O_NOFOLLOW refuses a symlink at the
+        // last component, O_NONBLOCK keeps a regular file or a FIFO without reader from blocking,
+        // and the type is checked on the descriptor actually opened.
+        int fd = Sys.C.open(path.toString(), FLAGS, 0);
         if (fd < 0) {
             int errno = Sys.errno();
             switch (errno) {
                 case ENXIO -> throw new PipeException(path + " has no reader (Nagios is not running)", true);
-                case ENOENT -> throw new PipeException(path + " does not exist", true);
+                case ENOENT -> throw new PipeException(path + " does not exist (Nagios not running, or another"
+                        + " command_file)", true);
+                case ELOOP -> throw new PipeException(path + " is a symbolic link: refusing to write through it", true);
                 case EACCES -> throw new PipeException("no permission to write " + path + ": run as its owner or in"
                         + " its group '" + group() + "' (Debian: www-data)", true);
                 default -> throw new PipeException("cannot open " + path + ": " + Sys.strerror(errno), true);
             }
         }
         try {
+            int type = Sys.fileType(fd);
+            if (type != S_IFIFO) {
+                throw new PipeException(path + (type < 0 ? ": fstat: " + Sys.strerror(type)
+                        : " is not a FIFO: refusing to write (results would be lost)"), true);
+            }
             long n = Sys.C.write(fd, line, line.length);
             if (n < 0) {
                 int errno = Sys.errno();

@@ -30,6 +30,17 @@ public final class Sys {
         C.malloc_trim(0);
     }
 
+    /** The kind of file an open descriptor is (S_IFIFO, S_IFREG...: the st_mode & S_IFMT), or -errno. */
+    public static int fileType(int fd) {
+        jnr.posix.FileStat st = POSIX.allocateStat();
+        if (POSIX.fstat(fd, st) < 0) {
+            return -Math.abs(POSIX.errno());
+        }
+        return st.mode() & 0170000;
+    }
+
+    private static final jnr.posix.POSIX POSIX = jnr.posix.POSIXFactory.getNativePOSIX();
+
     public static Pointer allocate(int size) {
         return Memory.allocateDirect(RUNTIME, size);
     }
