@@ -48,6 +48,8 @@ class NrdpSinkIT {
         final List<JsonObject> accepted = new ArrayList<>();
         private final java.util.Random random = new java.util.Random();
         final int port;
+        /** When set, every request is answered with this (a malformed or unexpected answer). */
+        volatile String answerInstead;
         private HttpServer server;
 
         FakeNrdp(int port) throws IOException {
@@ -65,7 +67,9 @@ class NrdpSinkIT {
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
             String answer;
-            if (!"POST".equals(x.getRequestMethod())
+            if (answerInstead != null) {
+                answer = answerInstead;
+            } else if (!"POST".equals(x.getRequestMethod())
                     || !"application/x-www-form-urlencoded".equals(x.getRequestHeaders().getFirst("Content-Type"))) {
                 answer = error("NO DATA");
             } else if (!form.containsKey("token")) {
@@ -203,6 +207,24 @@ class NrdpSinkIT {
         startListener(token(TOKEN));
         nagios.await("rlimit holder", st -> state(st) == 1, 10_000);
         assertEquals("1", nrdp.states().get(0));
+    }
+
+    @Test
+    void aMalformedAnswerIsARetryableFailureAndTheResultIsKept() throws Exception {
+        start(870);
+        nrdp.answerInstead = "{\"result\":{\"status\":\"zero\",\"message\":\"OK\"}}";
+        startListener(token(TOKEN));
+        for (int i = 0; i < 100 && !logged("not an NRDP answer"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(logged("NRDP http://127.0.0.1:" + nrdp.port + "/nrdp/ sent something that is not an NRDP answer: "
+                + nrdp.answerInstead), log.toString());
+        assertTrue(Files.size(dir.resolve("spool/results.spool")) > 0, "kept in the spool");
+        assertTrue(listener.listener().status().get("counters").endsWith("results_sent=0 spooled=1"),
+                listener.listener().status().toString()); // still answering
+        nrdp.answerInstead = null;
+        nagios.await("rlimit holder", st -> state(st) == 1, 10_000); // the retry delivers it
+        assertEquals(List.of("1"), nrdp.states());
     }
 
     @Test

@@ -20,6 +20,10 @@ public final class SecretFile {
     public static String read(Path file, String what) throws ConfigException {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new ConfigException(file + ": the " + what + " file is writable by every user: refused"
+                        + " (chmod 600)"); // anyone could put their own credential there
+            }
             if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
                 throw new ConfigException(file + ": the " + what + " file must be readable only by its owner"
                         + " (chmod 600)");

@@ -8,7 +8,6 @@ import java.util.Map;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import org.rlimitevents.listener.remote.HttpEndpoint;
@@ -58,17 +57,37 @@ public final class NrdpSink implements ResultSink {
         if (answer.status() != 200) {
             throw new SinkException("NRDP " + endpoint.base() + ": HTTP " + answer.status(), true);
         }
+        String refusal = refusal(answer.body());
+        if (refusal != null) {
+            throw new SinkException("NRDP " + endpoint.base() + " " + refusal, true);
+        }
+    }
+
+    /**
+     * Null when the answer is NRDP's "accepted" ({@code {"result":{"status":0,...}}}), otherwise
+     * why not: a refusal with its message, or an answer not understood (a proxy's page, a status
+     * that is not a number) quoted, shortened. Anything unexpected is a retryable failure: the
+     * result stays in the spool.
+     */
+    static String refusal(String body) {
+        String quoted = (body.length() > 200 ? body.substring(0, 200) : body).replaceAll("[\\x00-\\x1f]", " ");
         try {
-            JsonElement root = JsonParser.parseString(answer.body());
-            JsonObject result = root.getAsJsonObject().getAsJsonObject("result");
-            if (result.get("status").getAsInt() == 0) {
-                return;
+            JsonElement root = JsonParser.parseString(body);
+            JsonElement result = root.isJsonObject() ? root.getAsJsonObject().get("result") : null;
+            JsonElement status = result != null && result.isJsonObject() ? result.getAsJsonObject().get("status") : null;
+            // an integer, written as a number or a string (1e99 would read as 0: not taken)
+            if (status == null || !status.isJsonPrimitive() || status.getAsJsonPrimitive().isBoolean()
+                    || !status.getAsString().matches("-?\\d{1,9}")) {
+                return "sent something that is not an NRDP answer: " + quoted;
             }
-            throw new SinkException("NRDP " + endpoint.base() + " refused the result: "
-                    + result.get("message").getAsString(), true);
-        } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
-            throw new SinkException("NRDP " + endpoint.base() + ": not an NRDP answer: "
-                    + (answer.body().length() > 200 ? answer.body().substring(0, 200) : answer.body()), true);
+            if (status.getAsInt() == 0) {
+                return null;
+            }
+            JsonElement message = result.getAsJsonObject().get("message");
+            return "refused the result: " + (message != null && message.isJsonPrimitive() ? message.getAsString()
+                    : "status " + status.getAsInt());
+        } catch (RuntimeException e) { // Gson's parse and conversion errors, whatever their class
+            return "sent something that is not an NRDP answer: " + quoted;
         }
     }
 

@@ -31,6 +31,9 @@ class RemoteConfigTest {
         assertTrue(e.getMessage().endsWith("the Icinga API credentials file must be readable only by its owner"
                 + " (chmod 600)"), e.getMessage());
         assertThrows(ConfigException.class, () -> SecretFile.read(file("empty", "\n", "rw-------"), "token"));
+        e = assertThrows(ConfigException.class, () -> SecretFile.read(file("ww", "t\n", "rw-----w-"), "NRDP token"));
+        assertEquals(dir.resolve("ww") + ": the NRDP token file is writable by every user: refused (chmod 600)",
+                e.getMessage());
     }
 
     @Test

@@ -52,6 +52,19 @@ class RemoteFormatsTest {
     }
 
     @Test
+    void nrdpAnswersAreReadDefensively() {
+        assertEquals(null, NrdpSink.refusal("{\"result\":{\"status\":0,\"message\":\"OK\"}}"));
+        assertEquals(null, NrdpSink.refusal("{\"result\":{\"status\":\"0\"}}"));
+        assertEquals("refused the result: BAD TOKEN", NrdpSink.refusal("{\"result\":{\"status\":-1,\"message\":\"BAD TOKEN\"}}"));
+        assertEquals("refused the result: status 2", NrdpSink.refusal("{\"result\":{\"status\":2,\"message\":[]}}"));
+        for (String odd : new String[] {"{\"result\":{\"status\":\"zero\"}}", "{\"result\":{\"status\":null}}",
+            "{\"result\":[1]}", "[]", "<html>502 Bad Gateway</html>", "", "{\"result\":{\"status\":1e99}}",
+            "{\"result\":{\"status\":{}}}"}) {
+            assertTrue(NrdpSink.refusal(odd).startsWith("sent something that is not an NRDP answer: "), odd);
+        }
+    }
+
+    @Test
     void nscaPacketLayoutAndCrc() throws Exception {
         byte[] p = NscaPacket.of(RESULT, 0x12345678);
         assertEquals(4304, p.length);
