@@ -18,6 +18,7 @@ import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.sys.ControlSocket;
 import org.rlimitevents.kernel.sys.SystemdNotify;
 import org.rlimitevents.listener.config.ConfigException;
+import org.rlimitevents.listener.config.ConfigText;
 import org.rlimitevents.listener.config.IcingaServices;
 import org.rlimitevents.listener.config.NagiosObjects;
 import org.rlimitevents.listener.config.ServiceDefinition;
@@ -281,14 +282,10 @@ public final class ListenerMain implements AutoCloseable {
     }
 
     private static Path commandFileOf(Path nagiosCfg) throws ConfigException {
-        try {
-            for (String line : Files.readAllLines(nagiosCfg)) {
-                if (line.strip().startsWith("command_file=")) {
-                    return Path.of(line.substring(line.indexOf('=') + 1).strip());
-                }
+        for (String line : ConfigText.lines(nagiosCfg)) {
+            if (line.strip().startsWith("command_file=")) {
+                return Path.of(line.substring(line.indexOf('=') + 1).strip());
             }
-        } catch (IOException e) {
-            throw new ConfigException(nagiosCfg + ": cannot read: " + e.getMessage());
         }
         return Path.of("/var/lib/nagios4/rw/nagios.cmd");
     }

@@ -15,6 +15,7 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.rlimitevents.kernel.events.Counters;
 import org.rlimitevents.kernel.events.CpuClock;
+import org.rlimitevents.kernel.events.EndMarker;
 import org.rlimitevents.kernel.events.EventKind;
 import org.rlimitevents.kernel.events.EventListener;
 import org.rlimitevents.kernel.events.EventSource;
@@ -75,6 +76,7 @@ public final class BpfEventSource implements EventSource {
     private final Object deliveryLock = new Object();
     private long deliverySeq;
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private long delivered;
     private long resyncs;
     private long syncsSeen;
@@ -235,20 +237,8 @@ public final class BpfEventSource implements EventSource {
             target = syncsSeen + 1;
         }
         runIterator(false);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         synchronized (syncLock) {
-            while (syncsSeen < target && !closing) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new BpfException("resync: no end marker within 5 s (ring buffer full?)", 0);
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(syncLock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            EndMarker.await(syncLock, () -> syncsSeen, target, () -> closing, "ring buffer full?");
         }
     }
 
@@ -261,19 +251,29 @@ public final class BpfEventSource implements EventSource {
 
     @Override
     public void close() {
-        if (closing) {
-            return;
+        if (!closed.compareAndSet(false, true)) {
+            return; // once: a second close would free the ring buffer twice
         }
         closing = true;
         cpuClock.close();
-        runIterator(false); // its end marker wakes the poll thread, which then sees `closing`
-        try {
-            poller.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         synchronized (this) {
-            detach();
+            detach(); // no more events from the hooks
+        }
+        boolean stopped = false;
+        for (int i = 0; i < 50 && !stopped; i++) {
+            runIterator(false); // its end marker wakes the poll thread, which then sees `closing`
+            try {
+                poller.join(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            stopped = !poller.isAlive() || Thread.currentThread() == poller;
+        }
+        if (!stopped) {
+            // the poller may still be inside ring_buffer__poll: freeing now would be a use after free
+            System.err.println("rlimit-events: the BPF poll thread did not stop; its ring buffer is left allocated");
+            return;
         }
         Native.BPF.bpf_link__destroy(iterLink);
         Native.BPF.ring_buffer__free(ringBuffer);
@@ -341,11 +341,24 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void poll() {
+        try {
+            pollLoop();
+        } catch (RuntimeException | Error e) {
+            if (!closing) {
+                listener.failed(Thread.currentThread().getName(), e, false);
+            }
+        }
+    }
+
+    private void pollLoop() {
         long lost = 0;
         while (!closing) {
             int n = Native.BPF.ring_buffer__poll(ringBuffer, -1);
             if (n < 0 && -n != 4 /* EINTR */) {
-                System.err.println("rlimit-events: ring buffer poll failed: " + Native.strerror(n));
+                if (!closing) {
+                    listener.failed(Thread.currentThread().getName(),
+                            new BpfException("ring buffer poll failed: " + Native.strerror(n), -n), false);
+                }
                 return;
             }
             // The kernel counts what it could not queue (ring buffer full). Then the last level we

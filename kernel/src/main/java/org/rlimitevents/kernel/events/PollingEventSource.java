@@ -35,7 +35,11 @@ public final class PollingEventSource implements EventSource {
     private long resyncs;
     private boolean closed;
     private boolean resyncRequested;
+    /** Resync rounds taken up and finished: {@link #resync} waits for its own with {@link EndMarker}. */
+    private long resyncsTaken;
+    private long resyncsDone;
 
+    /** A watch's state: dueNanos and execSeen change under the source's lock only (wake-ups race a round). */
     private static final class Watched {
         final Watch watch;
         final List<LevelTracker> trackers = new ArrayList<>();
@@ -68,12 +72,26 @@ public final class PollingEventSource implements EventSource {
                 public void exit(int pid, int tgid) {
                     wake(tgid, false);
                 }
+
+                @Override
+                public void failed(Throwable cause, boolean recovered) {
+                    listener.failed("rlimit-proc-connector", cause, recovered);
+                    if (recovered) {
+                        requestResync(); // exits or execs were lost: every watch read again
+                    }
+                }
             });
         } catch (IOException | LinkageError e) {
             log.accept("polling tier: no process connector (" + e.getMessage() + "); exits are seen at the next poll");
         }
         connector = pc;
-        thread = new Thread(this::run, "rlimit-poll");
+        thread = new Thread(() -> {
+            try {
+                run();
+            } catch (RuntimeException | Error e) {
+                listener.failed("rlimit-poll", e, false);
+            }
+        }, "rlimit-poll");
         thread.setDaemon(true);
         thread.start();
     }
@@ -104,21 +122,17 @@ public final class PollingEventSource implements EventSource {
     @Override
     public void resync() {
         synchronized (this) {
-            resyncRequested = true;
-            for (Watched w : watches.values()) {
-                w.dueNanos = 0;
-            }
-            notifyAll();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (resyncRequested && !closed && System.nanoTime() < deadline) {
-                try {
-                    wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            requestResync();
+            EndMarker.await(this, () -> resyncsDone, resyncsTaken + 1, () -> closed, "polling round stuck?");
         }
+    }
+
+    private synchronized void requestResync() {
+        resyncRequested = true;
+        for (Watched w : watches.values()) {
+            w.dueNanos = 0;
+        }
+        notifyAll();
     }
 
     @Override
@@ -155,6 +169,7 @@ public final class PollingEventSource implements EventSource {
         List<RlimitEvent> out = new ArrayList<>();
         while (true) {
             List<Watched> due = new ArrayList<>();
+            List<Boolean> execs = new ArrayList<>();
             boolean wasResync;
             synchronized (this) {
                 while (!closed) {
@@ -185,12 +200,26 @@ public final class PollingEventSource implements EventSource {
                     return;
                 }
                 wasResync = resyncRequested;
+                if (wasResync) {
+                    resyncRequested = false; // a request from now on gets the next round
+                    resyncsTaken++;
+                }
+                for (Watched w : due) {
+                    execs.add(w.execSeen);
+                    w.execSeen = false;
+                    w.dueNanos = Long.MAX_VALUE; // in this round; a wake-up meanwhile sets 0
+                }
             }
             ProcFs snapshot = procFs.fresh(); // per-user counts are taken once per round
-            for (Watched w : due) {
-                evaluate(snapshot, w, wasResync, out);
+            long[] next = new long[due.size()];
+            for (int i = 0; i < due.size(); i++) {
+                next[i] = evaluate(snapshot, due.get(i), execs.get(i), wasResync, out);
             }
             synchronized (this) {
+                for (int i = 0; i < due.size(); i++) {
+                    Watched w = due.get(i);
+                    w.dueNanos = Math.min(w.dueNanos, next[i]);
+                }
                 delivered += out.size();
                 if (wasResync) {
                     resyncs++;
@@ -203,14 +232,15 @@ public final class PollingEventSource implements EventSource {
             if (wasResync) {
                 listener.onEvent(event(EventKind.SYNC, 0, "", null, 0, 0, 0, 0, 0, 0));
                 synchronized (this) {
-                    resyncRequested = false;
+                    resyncsDone++;
                     notifyAll();
                 }
             }
         }
     }
 
-    private void evaluate(ProcFs procFs, Watched w, boolean report, List<RlimitEvent> out) {
+    /** Reads one watch (outside the lock); returns when it is next due. */
+    private long evaluate(ProcFs procFs, Watched w, boolean execSeen, boolean report, List<RlimitEvent> out) {
         int tgid = w.watch.tgid();
         ProcEntry p = procFs.process(tgid);
         String comm;
@@ -220,8 +250,7 @@ public final class PollingEventSource implements EventSource {
             if (state == 'Z' || state == 'X') {
                 throw new ProcessGoneException(tgid);
             }
-            if (w.execSeen) {
-                w.execSeen = false;
+            if (execSeen) {
                 out.add(event(EventKind.EXEC, tgid, comm, null, 0, 0, 0, 0, 0, 0));
             }
             Map<Resource, Limit> limits = p.limits();
@@ -249,14 +278,15 @@ public final class PollingEventSource implements EventSource {
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
             }
-            w.dueNanos = System.nanoTime() + interval(nearest) * 1_000_000;
+            return System.nanoTime() + interval(nearest) * 1_000_000;
         } catch (ProcessGoneException e) {
             synchronized (this) {
                 watches.remove(tgid);
             }
             out.add(event(EventKind.EXIT, tgid, "", null, 0, 0, 0, 0, 0, 0));
+            return Long.MAX_VALUE;
         } catch (PrivilegeRequiredException e) {
-            w.dueNanos = System.nanoTime() + maxIntervalMs * 1_000_000;
+            return System.nanoTime() + maxIntervalMs * 1_000_000;
         }
     }
 

@@ -17,6 +17,9 @@ import java.util.Map;
  * fallback when passive results go stale.
  */
 public final class NagiosObjects {
+    /** Where a definition starts, kept with its attributes (no attribute has a NUL in its name). */
+    private static final String LINE = "\0line";
+
     private NagiosObjects() {
     }
 
@@ -50,11 +53,12 @@ public final class NagiosObjects {
         List<String> lines = lines(objectCache);
         Map<String, String> current = null;
         String type = null;
-        for (String raw : lines) {
-            String line = raw.strip();
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).strip();
             if (line.startsWith("define ") && line.endsWith("{")) {
                 type = line.substring(7, line.length() - 1).strip();
                 current = new HashMap<>();
+                current.put(LINE, Integer.toString(n + 1));
             } else if (line.equals("}") && current != null) {
                 switch (type) {
                     case "command" -> commands.put(current.get("command_name"), current.get("command_line"));
@@ -94,7 +98,7 @@ public final class NagiosObjects {
             if (words.isEmpty() || !words.get(0).endsWith("/check_rlimit") && !words.get(0).equals("check_rlimit")) {
                 continue;
             }
-            out.add(ServiceFile.definition(objectCache + ": service '" + desc + "'", host, desc,
+            out.add(ServiceFile.definition(objectCache + ":" + s.get(LINE) + ": service '" + desc + "'", host, desc,
                     words.subList(1, words.size())));
         }
         return out;
@@ -170,10 +174,6 @@ public final class NagiosObjects {
     }
 
     private static List<String> lines(Path p) throws ConfigException {
-        try {
-            return Files.readAllLines(p);
-        } catch (IOException e) {
-            throw new ConfigException(p + ": cannot read: " + e.getMessage());
-        }
+        return ConfigText.lines(p);
     }
 }

@@ -1,7 +1,5 @@
 package org.rlimitevents.listener.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +17,7 @@ public final class ServiceFile {
     }
 
     public static List<ServiceDefinition> read(Path file) throws ConfigException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
-        }
+        List<String> lines = ConfigText.ownLines(file);
         List<ServiceDefinition> services = new ArrayList<>();
         for (int n = 1; n <= lines.size(); n++) {
             String line = lines.get(n - 1).strip();

@@ -81,4 +81,33 @@ class ConfigTest {
         e = assertThrows(ConfigException.class, () -> ServiceFile.read(f));
         assertTrue(e.getMessage().startsWith(f + ":1: expected host;service description;check_rlimit options"));
     }
+
+    @Test
+    void latin1BytesAnywhereAreReadAndDefinitionsNameTheirLine(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("objects.cache");
+        byte[] latin1Alias = "\talias\tServeur de donn\u00e9es\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(String.join("\n", "define command {", "\tcommand_name\tcheck_rlimit",
+                "\tcommand_line\t/p/check_rlimit -C '$ARG1$' -r nofile", "\t}",
+                "define host {", "\thost_name\tdb1", "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b.writeBytes(latin1Alias);
+        b.writeBytes(String.join("\r\n", "\t}", "define service {", "\thost_name\tweb1",
+                "\tservice_description\trlimit caf\u00e9", "\tcheck_command\tcheck_rlimit!nginx", "\t}", "")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(cache, b.toByteArray());
+        List<ServiceDefinition> s = NagiosObjects.services(cache, null, "web1");
+        assertEquals(List.of("web1;rlimit caf\u00e9"), s.stream().map(ServiceDefinition::key).toList());
+        assertEquals(cache + ":9: service 'rlimit caf\u00e9'", s.get(0).origin());
+        assertEquals("\talias\tServeur de donn\u00e9es", ConfigText.lines(cache).get(6));
+    }
+
+    @Test
+    void aWorldWritableServiceFileIsRefused(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("services");
+        Files.writeString(f, "web1;rlimit sshd;-C sshd\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ServiceFile.read(f));
+        assertEquals(f + ": writable by every user, so anyone could choose what is watched and reported: refused"
+                + " (chmod o-w)", e.getMessage());
+    }
 }
