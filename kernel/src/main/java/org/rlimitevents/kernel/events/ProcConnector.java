@@ -12,16 +12,16 @@ import org.rlimitevents.kernel.sys.Sys;
  */
 public final class ProcConnector implements AutoCloseable {
     public interface Listener {
-        void exec(int pid, int tgid);
-
-        void exit(int pid, int tgid);
-
         /**
          * The reader met an error: {@code recovered} (ENOBUFS: the kernel dropped messages, the
          * reader goes on, and what was missed must be found again) or gone for good.
          */
         default void failed(Throwable cause, boolean recovered) {
         }
+
+        void exec(int pid, int tgid);
+
+        void exit(int pid, int tgid);
     }
 
     private static final int AF_NETLINK = 16;
