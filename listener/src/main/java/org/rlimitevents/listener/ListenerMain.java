@@ -140,24 +140,6 @@ public final class ListenerMain implements AutoCloseable {
         }
     }
 
-    /**
-     * Only with RLIMIT_LISTENER_TEST_HOOKS=1 in the environment: "fail delivery" (a failure the
-     * retry thread recovers from) and "fail worker" (the listener's thread dies: fatal).
-     */
-    private String testHook(String request) {
-        if ("1".equals(System.getenv("RLIMIT_LISTENER_TEST_HOOKS"))) {
-            if (request.equals("fail delivery")) {
-                delivery.injectFailure(new IllegalStateException("test hook"));
-                return "injected\n";
-            }
-            if (request.equals("fail worker")) {
-                listener.injectFailure(new IllegalStateException("test hook"));
-                return "injected\n";
-            }
-        }
-        return "unknown request '" + request + "' (status, send)\n";
-    }
-
     private static boolean canGainProcesses(List<ServiceDefinition> services) {
         for (ServiceDefinition s : services) {
             if (s.options().selection().pids().isEmpty()) {
@@ -321,6 +303,24 @@ public final class ListenerMain implements AutoCloseable {
         } catch (IOException e) {
             // the kernel drops it at exit anyway
         }
+    }
+
+    /**
+     * Only with RLIMIT_LISTENER_TEST_HOOKS=1 in the environment: "fail delivery" (a failure the
+     * retry thread recovers from) and "fail worker" (the listener's thread dies: fatal).
+     */
+    private String testHook(String request) {
+        if ("1".equals(System.getenv("RLIMIT_LISTENER_TEST_HOOKS"))) {
+            if (request.equals("fail delivery")) {
+                delivery.injectFailure(new IllegalStateException("test hook"));
+                return "injected\n";
+            }
+            if (request.equals("fail worker")) {
+                listener.injectFailure(new IllegalStateException("test hook"));
+                return "injected\n";
+            }
+        }
+        return "unknown request '" + request + "' (status, send)\n";
     }
 
     public static void main(String[] args) {
