@@ -50,11 +50,19 @@ class NrdpSinkIT {
         final int port;
         /** When set, every request is answered with this (a malformed or unexpected answer). */
         volatile String answerInstead;
+        /** When set, a request is read and then held until the test kills the server. */
+        volatile java.util.concurrent.CountDownLatch holdRequests;
+        private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
+
+        void executorKill() {
+            handlers.shutdownNow();
+        }
         private HttpServer server;
 
         FakeNrdp(int port) throws IOException {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
             server.createContext("/nrdp/", this::handle);
+            server.setExecutor(handlers); // off the dispatcher: stop() closes connections under a held request
             server.start();
             this.port = server.getAddress().getPort();
         }
@@ -67,6 +75,17 @@ class NrdpSinkIT {
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
             String answer;
+            java.util.concurrent.CountDownLatch hold = holdRequests;
+            if (hold != null) {
+                hold.countDown(); // the test sees the request arrive, then kills the server under it
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                x.close();
+                return;
+            }
             if (answerInstead != null) {
                 answer = answerInstead;
             } else if (!"POST".equals(x.getRequestMethod())
@@ -133,6 +152,7 @@ class NrdpSinkIT {
         @Override
         public void close() {
             server.stop(0);
+            handlers.shutdownNow();
         }
     }
 
@@ -224,6 +244,25 @@ class NrdpSinkIT {
                 listener.listener().status().toString()); // still answering
         nrdp.answerInstead = null;
         nagios.await("rlimit holder", st -> state(st) == 1, 10_000); // the retry delivers it
+        assertEquals(List.of("1"), nrdp.states());
+    }
+
+    @Test
+    void theServerKilledMidSendLosesNothing() throws Exception {
+        start(100);
+        startListener(token(TOKEN));
+        nagios.await("rlimit holder", st -> st.get("plugin_output").startsWith("RLIMIT OK"), 10_000);
+        int port = nrdp.port;
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        nrdp.holdRequests = arrived;
+        child.holdFds(870); // WARNING: its request reaches the server, which dies before answering
+        assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        nrdp.server.stop(0);
+        nrdp.executorKill();
+        TestListener.await("the failure logged", 10_000, () -> logged("cannot reach NRDP http://127.0.0.1:" + port));
+        nrdp = new FakeNrdp(port);
+        Map<String, String> s = nagios.await("rlimit holder", st -> state(st) == 1, 40_000);
+        assertEquals("RLIMIT WARNING - bash[" + child.pid() + "] nofile 870/1000 (87%)", s.get("plugin_output"));
         assertEquals(List.of("1"), nrdp.states());
     }
 

@@ -43,6 +43,28 @@ final class TestListener {
         assertTrue(Files.exists(spool) && Files.size(spool) > 0, "a result in the spool");
     }
 
+    /** What an await checks: may throw (a file not there yet counts as not yet). */
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** The one way the listener's tests wait: until {@code condition} holds, or fail after {@code ms}. */
+    static void await(String what, long ms, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + ms * 1_000_000;
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("not within " + ms + " ms: " + what + (last == null ? "" : " (last: " + last + ")"));
+    }
+
     /** Closes what a test started, the listener first. */
     static void closeAll(AutoCloseable... all) throws Exception {
         for (AutoCloseable c : all) {

@@ -35,6 +35,8 @@ public final class ProcConnector implements AutoCloseable {
     private static final int PROC_EVENT_EXIT = 0x80000000;
     private static final int NLMSG_HDRLEN = 16;
     private static final int EINTR = 4, ENOBUFS = 105;
+    /** The socket's receive buffer in bytes, for tests only (the kernel's default otherwise). */
+    public static final String RCVBUF_PROPERTY = "rlimit.connector.rcvbuf";
     private static final int CN_MSG_LEN = 20;
     /** struct proc_event: what, cpu, timestamp_ns, then event_data at 16. */
     private static final int EVENT = NLMSG_HDRLEN + CN_MSG_LEN;
@@ -54,6 +56,12 @@ public final class ProcConnector implements AutoCloseable {
         int fd = Sys.C.socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR);
         if (fd < 0) {
             throw new IOException("netlink connector socket: " + Sys.strerror(Sys.errno()));
+        }
+        String rcvbuf = System.getProperty(RCVBUF_PROPERTY);
+        if (rcvbuf != null) { // tests: a small buffer a fork storm overruns (ENOBUFS)
+            Pointer v = Sys.allocate(4);
+            v.putInt(0, Integer.parseInt(rcvbuf));
+            Sys.C.setsockopt(fd, 1 /* SOL_SOCKET */, 8 /* SO_RCVBUF */, v, 4);
         }
         Pointer addr = Sys.allocate(12); // struct sockaddr_nl
         addr.putShort(0, (short) AF_NETLINK);

@@ -28,6 +28,9 @@ public interface LibC {
     int bind(int fd, Pointer addr, int addrlen);
 
     @SaveError
+    int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);
+
+    @SaveError
     @ssize_t
     long send(int fd, Pointer buf, @size_t long len, int flags);
 
