@@ -114,8 +114,12 @@ class ListenerRobustnessIT {
         Files.writeString(spoolDir.resolve("results.offset"), "999999"); // past the end
 
         launch("listener", command(), Map.of());
-        TestListener.await("the listener's own OK after the spooled ones", 30_000,
-                () -> NagiosFixture.resultCodes(nagios.log(), "rlimit holder").size() >= 3);
+        try {
+            TestListener.await("the listener's own OK after the spooled ones", 30_000,
+                    () -> NagiosFixture.resultCodes(nagios.log(), "rlimit holder").size() >= 3);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nlistener:\n" + err("listener") + "\nnagios:\n" + nagios.log(), e);
+        }
         String log = nagios.log();
         assertEquals(List.of("1", "2", "0"), NagiosFixture.resultCodes(log, "rlimit holder"), log);
         assertTrue(log.indexOf("RLIMIT WARNING - spooled first") < log.indexOf("RLIMIT CRITICAL - spooled second"));

@@ -129,7 +129,10 @@ public final class ProcConnector implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // once: by now the fd number may be someone else's
+        }
         closed = true;
         Sys.C.shutdown(fd, 2);
         Sys.C.close(fd); // the reader ends at its next datagram (any process event on the host)

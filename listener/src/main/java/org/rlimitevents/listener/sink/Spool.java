@@ -80,12 +80,7 @@ public final class Spool {
         }
         byte[] all = Files.readAllBytes(journal);
         int pos = (int) committed();
-        if (pos > all.length) {
-            log.accept(offsetFile + ": offset " + pos + " is past the end of " + journal + " (" + all.length
-                    + " bytes): replaying it from the start");
-            Files.deleteIfExists(offsetFile);
-            pos = 0;
-        } else if (pos > 0 && all[pos - 1] != '\n') {
+        if (pos > 0 && all[pos - 1] != '\n') {
             int nl = next(all, pos);
             log.accept(offsetFile + ": offset " + pos + " is inside a record: resuming at " + Math.min(nl + 1, all.length));
             pos = Math.min(nl + 1, all.length);
@@ -150,6 +145,14 @@ public final class Spool {
         String s = Files.readString(offsetFile, StandardCharsets.ISO_8859_1).trim();
         try {
             long v = Long.parseLong(s);
+            long size = Files.exists(journal) ? Files.size(journal) : 0;
+            if (v > size) {
+                // a crash between emptying the journal and removing the offset: all of it is new
+                log.accept(offsetFile + ": offset " + v + " is past the end of " + journal + " (" + size
+                        + " bytes): replaying it from the start");
+                Files.deleteIfExists(offsetFile);
+                return 0;
+            }
             if (v >= 0) {
                 return v;
             }
