@@ -45,6 +45,11 @@ public final class Spool {
     /** Records before this offset were already reported as skipped (pending() is called on every retry). */
     private long reportedUpTo;
 
+    /** A spool whose notes (records skipped, offsets repaired) go to stderr. */
+    public Spool(Path dir, long maxBytes) throws IOException {
+        this(dir, maxBytes, line -> System.err.println("rlimit-listener: " + line));
+    }
+
     public Spool(Path dir, long maxBytes, Consumer<String> log) throws IOException {
         SpoolDirectory.create(dir);
         this.journal = dir.resolve("results.spool");
