@@ -18,7 +18,7 @@ public final class Delivery implements AutoCloseable {
     private static final long FIRST_RETRY_MS = 1000;
     private static final long MAX_RETRY_MS = 30_000;
     /** After a round that delivered something but not all (a slow reader, a full pipe): try again soon. */
-    private static final long PROGRESS_RETRY_MS = 20;
+    private static final long PROGRESS_RETRY_MS = 5;
 
     private final ResultSink sink;
     private final Spool spool;
@@ -131,11 +131,11 @@ public final class Delivery implements AutoCloseable {
      */
     private void retryLoop() {
         long backoff = FIRST_RETRY_MS;
+        List<Spool.Entry> pending = List.of(); // what the last round left: retried without re-reading the spool
         while (true) {
             try {
-                List<Spool.Entry> pending;
                 synchronized (this) {
-                    while (!closed && injected == null && spool.isEmpty()) {
+                    while (!closed && injected == null && pending.isEmpty() && spool.isEmpty()) {
                         backoff = FIRST_RETRY_MS;
                         wait(); // nothing to retry: asleep
                     }
@@ -147,16 +147,20 @@ public final class Delivery implements AutoCloseable {
                         injected = null;
                         throw e;
                     }
-                    pending = spool.pending();
+                    if (pending.isEmpty()) {
+                        pending = spool.pending();
+                    }
                 }
                 int delivered = replay(pending);
                 if (delivered == pending.size()) {
-                    if (!pending.isEmpty()) {
+                    if (!pending.isEmpty() && spool.isEmpty()) {
                         log.accept(sink.describe() + ": spooled results delivered");
                     }
+                    pending = List.of();
                     backoff = FIRST_RETRY_MS;
                     continue;
                 }
+                pending = pending.subList(delivered, pending.size());
                 long wait = delivered > 0 ? PROGRESS_RETRY_MS : backoff;
                 synchronized (this) {
                     if (!closed) {
@@ -167,6 +171,7 @@ public final class Delivery implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
+                pending = List.of(); // read again from the spool: it is the state
                 health.failed("rlimit-delivery", e, true);
                 synchronized (this) {
                     try {
