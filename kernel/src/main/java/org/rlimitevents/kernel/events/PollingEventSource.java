@@ -39,7 +39,6 @@ public final class PollingEventSource implements EventSource {
     private long resyncsTaken;
     private long resyncsDone;
 
-    /** A watch's state: dueNanos and execSeen change under the source's lock only (wake-ups race a round). */
     private static final class Watched {
         final Watch watch;
         final List<LevelTracker> trackers = new ArrayList<>();
@@ -169,7 +168,6 @@ public final class PollingEventSource implements EventSource {
         List<RlimitEvent> out = new ArrayList<>();
         while (true) {
             List<Watched> due = new ArrayList<>();
-            List<Boolean> execs = new ArrayList<>();
             boolean wasResync;
             synchronized (this) {
                 while (!closed) {
@@ -204,22 +202,12 @@ public final class PollingEventSource implements EventSource {
                     resyncRequested = false; // a request from now on gets the next round
                     resyncsTaken++;
                 }
-                for (Watched w : due) {
-                    execs.add(w.execSeen);
-                    w.execSeen = false;
-                    w.dueNanos = Long.MAX_VALUE; // in this round; a wake-up meanwhile sets 0
-                }
             }
             ProcFs snapshot = procFs.fresh(); // per-user counts are taken once per round
-            long[] next = new long[due.size()];
-            for (int i = 0; i < due.size(); i++) {
-                next[i] = evaluate(snapshot, due.get(i), execs.get(i), wasResync, out);
+            for (Watched w : due) {
+                evaluate(snapshot, w, wasResync, out);
             }
             synchronized (this) {
-                for (int i = 0; i < due.size(); i++) {
-                    Watched w = due.get(i);
-                    w.dueNanos = Math.min(w.dueNanos, next[i]);
-                }
                 delivered += out.size();
                 if (wasResync) {
                     resyncs++;
@@ -239,8 +227,7 @@ public final class PollingEventSource implements EventSource {
         }
     }
 
-    /** Reads one watch (outside the lock); returns when it is next due. */
-    private long evaluate(ProcFs procFs, Watched w, boolean execSeen, boolean report, List<RlimitEvent> out) {
+    private void evaluate(ProcFs procFs, Watched w, boolean report, List<RlimitEvent> out) {
         int tgid = w.watch.tgid();
         ProcEntry p = procFs.process(tgid);
         String comm;
@@ -250,7 +237,7 @@ public final class PollingEventSource implements EventSource {
             if (state == 'Z' || state == 'X') {
                 throw new ProcessGoneException(tgid);
             }
-            if (execSeen) {
+            if (takeExec(w)) {
                 out.add(event(EventKind.EXEC, tgid, comm, null, 0, 0, 0, 0, 0, 0));
             }
             Map<Resource, Limit> limits = p.limits();
@@ -278,16 +265,24 @@ public final class PollingEventSource implements EventSource {
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
             }
-            return System.nanoTime() + interval(nearest) * 1_000_000;
+            long due = System.nanoTime() + interval(nearest) * 1_000_000;
+            synchronized (this) { // wake() writes it too, from the connector's thread
+                w.dueNanos = due;
+            }
         } catch (ProcessGoneException e) {
             synchronized (this) {
                 watches.remove(tgid);
             }
             out.add(event(EventKind.EXIT, tgid, "", null, 0, 0, 0, 0, 0, 0));
-            return Long.MAX_VALUE;
         } catch (PrivilegeRequiredException e) {
-            return System.nanoTime() + maxIntervalMs * 1_000_000;
+            w.dueNanos = System.nanoTime() + maxIntervalMs * 1_000_000;
         }
+    }
+
+    private synchronized boolean takeExec(Watched w) {
+        boolean seen = w.execSeen;
+        w.execSeen = false;
+        return seen;
     }
 
     /** Far from every level (20% or more): the longest interval; at a level: the shortest. */
