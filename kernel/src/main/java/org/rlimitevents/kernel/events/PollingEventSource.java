@@ -164,6 +164,13 @@ public final class PollingEventSource implements EventSource {
         }
     }
 
+    /** Whether an exec was seen since the last read of {@code w} (wake() sets it, on the connector's thread). */
+    private synchronized boolean takeExec(Watched w) {
+        boolean seen = w.execSeen;
+        w.execSeen = false;
+        return seen;
+    }
+
     private void run() {
         List<RlimitEvent> out = new ArrayList<>();
         while (true) {
@@ -265,10 +272,7 @@ public final class PollingEventSource implements EventSource {
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
             }
-            long due = System.nanoTime() + interval(nearest) * 1_000_000;
-            synchronized (this) { // wake() writes it too, from the connector's thread
-                w.dueNanos = due;
-            }
+            w.dueNanos = System.nanoTime() + interval(nearest) * 1_000_000;
         } catch (ProcessGoneException e) {
             synchronized (this) {
                 watches.remove(tgid);
@@ -277,12 +281,6 @@ public final class PollingEventSource implements EventSource {
         } catch (PrivilegeRequiredException e) {
             w.dueNanos = System.nanoTime() + maxIntervalMs * 1_000_000;
         }
-    }
-
-    private synchronized boolean takeExec(Watched w) {
-        boolean seen = w.execSeen;
-        w.execSeen = false;
-        return seen;
     }
 
     /** Far from every level (20% or more): the longest interval; at a level: the shortest. */
