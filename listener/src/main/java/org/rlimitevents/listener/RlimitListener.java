@@ -15,7 +15,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.rlimitevents.checkrlimit.CheckOptions;
 import org.rlimitevents.checkrlimit.CheckRlimit;
+import org.rlimitevents.checkrlimit.RegexBudgetException;
 import org.rlimitevents.checkrlimit.RlimitCheck;
 import org.rlimitevents.checkrlimit.UsageException;
 import org.rlimitevents.kernel.events.EventKind;
@@ -23,6 +25,7 @@ import org.rlimitevents.kernel.events.EventSource;
 import org.rlimitevents.kernel.events.ResourceWatch;
 import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
+import org.rlimitevents.kernel.proc.ProcEntry;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
 import org.rlimitevents.kernel.sys.Sys;
@@ -47,6 +50,7 @@ public final class RlimitListener implements AutoCloseable {
     private static final long TRIM_DELAY_SECONDS = 20;
     private final long heartbeatSeconds;
     private final int selfPid = ProcFs.selfPid();
+    private final ProcFs procFs = ProcFs.at(Path.of("/proc"));
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "rlimit-listener"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "rlimit-heartbeat"));
@@ -80,8 +84,11 @@ public final class RlimitListener implements AutoCloseable {
         worker.execute(() -> handle(e));
     }
 
-    /** A new process started somewhere (exec): attach it to the services whose selection matches it. */
-    public void onExec(int tgid) {
+    /**
+     * A new process (fork) or a new program (exec) somewhere: attach it to the services whose
+     * selection matches it, testing that one process (it inherits comm, uid and cgroup at fork).
+     */
+    public void onNewProcess(int tgid) {
         worker.execute(() -> attachNew(tgid));
     }
 
@@ -96,7 +103,7 @@ public final class RlimitListener implements AutoCloseable {
             }
             for (ServiceState gone : services.values()) {
                 if (next.get(gone.definition.key()) != gone) {
-                    for (int pid : new ArrayList<>(gone.pids)) {
+                    for (int pid : new ArrayList<>(gone.pids.keySet())) {
                         detach(gone, pid);
                     }
                 }
@@ -140,10 +147,7 @@ public final class RlimitListener implements AutoCloseable {
                 // crosses it many times a second and would flood the log
                 log.accept("event: " + e);
             }
-            if (dirty.isEmpty()) {
-                worker.execute(this::evaluateDirty);
-            }
-            dirty.addAll(watching);
+            markDirty(watching);
         }
     }
 
@@ -162,21 +166,36 @@ public final class RlimitListener implements AutoCloseable {
     }
 
     private void attachNew(int tgid) {
+        ProcEntry p = procFs.process(tgid);
         for (ServiceState s : services.values()) {
-            if (s.pids.contains(tgid) || s.definition.options().selection().pids().size() > 0) {
-                continue; // pid selections never gain processes
-            }
-            try {
-                if (!s.definition.options().selection().select(ProcFs.at(Path.of("/proc")), selfPid)
-                        .stream().anyMatch(p -> p.pid() == tgid)) {
-                    continue;
-                }
-            } catch (UsageException | ProcessGoneException e) {
+            CheckOptions options = s.definition.options();
+            if (options == null || s.regexTooSlow || dirty.contains(s)) {
                 continue;
             }
-            log.accept("new process " + tgid + " matches " + s.definition.key());
-            evaluate(s, false);
+            try {
+                Long known = s.pids.get(tgid);
+                if (known != null && known == p.startTicks()) {
+                    continue; // watched already: its exec comes as an event of the source
+                }
+                if (known == null && !options.selection().selects(procFs, p, selfPid)) {
+                    continue;
+                }
+            } catch (ProcessGoneException e) {
+                return; // short-lived: gone before we looked
+            } catch (UsageException | RuntimeException e) {
+                // the selection cannot be tested (a pidfile, a regex): the evaluation reports why
+            }
+            log.accept("new process " + tgid + " for " + s.definition.key());
+            markDirty(Set.of(s));
         }
+    }
+
+    /** Queues one evaluation of each service (behind the events queued now: a burst costs one). */
+    private void markDirty(Set<ServiceState> touched) {
+        if (dirty.isEmpty()) {
+            worker.execute(this::evaluateDirty);
+        }
+        dirty.addAll(touched);
     }
 
     /** Sends every service's current result now (tests, and the control socket's "send"). */
@@ -205,19 +224,24 @@ public final class RlimitListener implements AutoCloseable {
     /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
     private void evaluate(ServiceState s, boolean always) {
         evaluations++;
-        RlimitCheck.Evaluation ev;
+        RlimitCheck.Evaluation ev = null;
         PluginOutput out;
+        s.regexTooSlow = false;
         try {
+            if (s.definition.options() == null) {
+                throw new UsageException(s.definition.problem());
+            }
             ev = new RlimitCheck(s.definition.options()).evaluate(ProcFs.at(s.definition.options().procRoot()),
                     selfPid);
             out = FORMATTER.format(ev.result());
         } catch (UsageException | RuntimeException e) {
+            s.regexTooSlow = e instanceof RegexBudgetException;
             out = FORMATTER.unknown(e instanceof UsageException ? e.getMessage()
                     : "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             ev = null;
         }
         if (ev != null) {
-            rewatch(s, new HashSet<>(ev.pids()));
+            rewatch(s, ev.processes());
         }
         String signature = ev == null ? "error:" + out.text()
                 : ServiceState.signature(out.exitCode(), ev.findings());
@@ -233,15 +257,17 @@ public final class RlimitListener implements AutoCloseable {
                 s.definition.description(), out.exitCode(), out.text()));
     }
 
-    private void rewatch(ServiceState s, Set<Integer> now) {
-        for (int pid : new ArrayList<>(s.pids)) {
-            if (!now.contains(pid)) {
-                detach(s, pid);
+    /** Watches what the evaluation read; a pid now held by another process (new start time) is detached first. */
+    private void rewatch(ServiceState s, Map<Integer, Long> now) {
+        for (Map.Entry<Integer, Long> old : new ArrayList<>(s.pids.entrySet())) {
+            if (!old.getValue().equals(now.get(old.getKey()))) {
+                detach(s, old.getKey());
             }
         }
         boolean first = s.pids.isEmpty();
-        for (int pid : now) {
-            if (s.pids.add(pid)) {
+        for (Map.Entry<Integer, Long> p : now.entrySet()) {
+            int pid = p.getKey();
+            if (s.pids.putIfAbsent(pid, p.getValue()) == null) {
                 byPid.computeIfAbsent(pid, k -> new HashSet<>()).add(s);
                 watchPid(pid);
             }
@@ -290,7 +316,7 @@ public final class RlimitListener implements AutoCloseable {
                     + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
                     + delivery.spooled());
             for (ServiceState s : services.values()) {
-                out.put("service " + s.definition.key(), "pids=" + s.pids + " state="
+                out.put("service " + s.definition.key(), "pids=" + s.pids.keySet() + " state="
                         + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
                         + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse("")));
             }

@@ -73,6 +73,9 @@ class ProcFilesTest {
         assertEquals(7, s.rtPriority());
         assertEquals(3.86, s.cpuSeconds(), 1e-9);
         assertFalse(s.kernelThread());
+        assertEquals(31, s.startTicks());
+        assertEquals(1, s.ppid());
+        assertFalse(s.dead());
     }
 
     @Test
