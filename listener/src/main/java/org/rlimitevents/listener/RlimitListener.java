@@ -50,7 +50,8 @@ public final class RlimitListener implements AutoCloseable {
     private static final long TRIM_DELAY_SECONDS = 20;
     private final long heartbeatSeconds;
     private final int selfPid = ProcFs.selfPid();
-    private final ProcFs procFs = ProcFs.at(Path.of("/proc"));
+    /** The /proc trees services read (one, but for tests with fixture trees), for one-process matching. */
+    private final Map<Path, ProcFs> trees = new HashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "rlimit-listener"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "rlimit-heartbeat"));
@@ -166,12 +167,13 @@ public final class RlimitListener implements AutoCloseable {
     }
 
     private void attachNew(int tgid) {
-        ProcEntry p = procFs.process(tgid);
         for (ServiceState s : services.values()) {
             CheckOptions options = s.definition.options();
             if (options == null || s.regexTooSlow || dirty.contains(s)) {
                 continue;
             }
+            ProcFs procFs = trees.computeIfAbsent(options.procRoot(), ProcFs::at);
+            ProcEntry p = procFs.process(tgid);
             try {
                 Long known = s.pids.get(tgid);
                 if (known != null && known == p.startTicks()) {
@@ -181,7 +183,7 @@ public final class RlimitListener implements AutoCloseable {
                     continue;
                 }
             } catch (ProcessGoneException e) {
-                return; // short-lived: gone before we looked
+                continue; // short-lived: gone before we looked
             } catch (UsageException | RuntimeException e) {
                 // the selection cannot be tested (a pidfile, a regex): the evaluation reports why
             }
@@ -260,8 +262,11 @@ public final class RlimitListener implements AutoCloseable {
     /** Watches what the evaluation read; a pid now held by another process (new start time) is detached first. */
     private void rewatch(ServiceState s, Map<Integer, Long> now) {
         for (Map.Entry<Integer, Long> old : new ArrayList<>(s.pids.entrySet())) {
-            if (!old.getValue().equals(now.get(old.getKey()))) {
+            Long start = now.get(old.getKey());
+            if (start == null) {
                 detach(s, old.getKey());
+            } else if (!start.equals(old.getValue())) {
+                forget(old.getKey());
             }
         }
         boolean first = s.pids.isEmpty();
@@ -274,6 +279,21 @@ public final class RlimitListener implements AutoCloseable {
         }
         if (first && !now.isEmpty() && Levels.of(s.definition.options()).isEmpty()) {
             log.accept(s.definition.key() + ": no resource the kernel can follow; results at the heartbeat only");
+        }
+    }
+
+    /**
+     * A pid now names another process: the old one is unwatched for every service at once (no
+     * watch of it survives, merged with the new one's), and the services that had it look again.
+     */
+    private void forget(int pid) {
+        Set<ServiceState> had = byPid.remove(pid);
+        source.unwatch(pid);
+        if (had != null) {
+            for (ServiceState other : had) {
+                other.pids.remove(pid);
+            }
+            markDirty(had);
         }
     }
 

@@ -123,6 +123,11 @@ public final class ProcFixture {
             Path fd = dir.resolve("fd");
             try {
                 Files.createDirectories(fd);
+                try (var old = Files.list(fd)) { // written again: the new count, not the sum
+                    for (Path f : old.toList()) {
+                        Files.delete(f);
+                    }
+                }
                 for (int i = 0; i < fds; i++) {
                     Files.createFile(fd.resolve(Integer.toString(i)));
                 }
