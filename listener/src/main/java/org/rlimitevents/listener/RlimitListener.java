@@ -180,6 +180,7 @@ public final class RlimitListener implements AutoCloseable {
                     continue; // watched already: its exec comes as an event of the source
                 }
                 if (known == null && !options.selection().selects(procFs, p, selfPid)) {
+                    recheckPidfiles(s);
                     continue;
                 }
             } catch (ProcessGoneException e) {
@@ -191,6 +192,25 @@ public final class RlimitListener implements AutoCloseable {
             markDirty(Set.of(s));
         }
     }
+
+    /**
+     * A daemon writes its pidfile after it forks: a -P service looks again a moment after a new
+     * process that its pidfile did not (yet) name. At most one pending look per service.
+     */
+    private void recheckPidfiles(ServiceState s) {
+        if (s.definition.options().selection().pidfiles().isEmpty() || s.recheckPending) {
+            return;
+        }
+        s.recheckPending = true;
+        timer.schedule(() -> worker.execute(() -> {
+            s.recheckPending = false;
+            if (services.get(s.definition.key()) == s) {
+                evaluate(s, false);
+            }
+        }), PIDFILE_RECHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static final long PIDFILE_RECHECK_MS = 1000;
 
     /** Queues one evaluation of each service (behind the events queued now: a burst costs one). */
     private void markDirty(Set<ServiceState> touched) {

@@ -18,6 +18,8 @@ final class ServiceState {
     final Map<Integer, Long> pids = new TreeMap<>();
     /** Its -a regex ran out of steps: new processes are not matched one by one (the heartbeat retries). */
     boolean regexTooSlow;
+    /** A look at its pidfiles is scheduled (a new process appeared that they did not name yet). */
+    boolean recheckPending;
     /** The last result sent: exit code and, per process and resource, the state (the usage band). */
     String lastSignature;
     String lastOutput;
