@@ -132,12 +132,17 @@ class RlimitListenerTest {
         assertEquals(List.of(), List.copyOf(source.watches().keySet()));
     }
 
-    @Test
-    void anExitWhileTheParentHasNotReapedIsNoMatchAtOnce() throws Exception {
+    /** Service "fds" (-C nginx) reporting nginx[100] at 100/1000, its first results and watch calls taken. */
+    private void nginxReportedOk() throws Exception {
         proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
         listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
         results();
         source.takeCalls();
+    }
+
+    @Test
+    void anExitWhileTheParentHasNotReapedIsNoMatchAtOnce() throws Exception {
+        nginxReportedOk();
         proc.process(100, "nginx").zombie().write(); // exited; still in /proc until its parent waits
         source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 100));
         assertEquals(List.of("fds 2 RLIMIT CRITICAL - no process matched command 'nginx'"), results());
@@ -146,10 +151,7 @@ class RlimitListenerTest {
 
     @Test
     void aForkedChildIsAttachedByTestingItAloneAndOthersCostNothing() throws Exception {
-        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
-        listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
-        results();
-        source.takeCalls();
+        nginxReportedOk();
         proc.process(200, "bash").write();
         long before = evaluations();
         listener.onNewProcess(200);
