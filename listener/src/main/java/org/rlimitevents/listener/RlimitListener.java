@@ -28,6 +28,7 @@ import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.ProcEntry;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.proc.StatFile;
 import org.rlimitevents.kernel.sys.Sys;
 import org.rlimitevents.listener.config.ServiceDefinition;
 import org.rlimitevents.listener.sink.Delivery;
@@ -148,7 +149,38 @@ public final class RlimitListener implements AutoCloseable {
                 // crosses it many times a second and would flood the log
                 log.accept("event: " + e);
             }
+            if (e.kind() == EventKind.EXIT) {
+                afterExit(e.tgid(), Set.copyOf(watching), 0);
+            } else {
+                markDirty(watching);
+            }
+        }
+    }
+
+    /** How often, and how long, an exit reported before /proc shows it is looked at again. */
+    private static final long EXIT_RECHECK_MS = 10;
+    private static final int EXIT_RECHECKS = 500;
+
+    /**
+     * The kernel reports a group's exit (sched_process_exit, the connector) before the process
+     * becomes a zombie in /proc (its memory and files are released in between, which takes
+     * milliseconds for a large process): the services look again once /proc shows the exit.
+     */
+    private void afterExit(int tgid, Set<ServiceState> watching, int attempt) {
+        ServiceState any = watching.iterator().next();
+        ProcFs tree = trees.computeIfAbsent(any.definition.options().procRoot(), ProcFs::at);
+        boolean shown;
+        try {
+            StatFile stat = tree.process(tgid).stat();
+            shown = stat.dead() || !Long.valueOf(stat.startTicks()).equals(any.pids.get(tgid)); // or reused
+        } catch (ProcessGoneException e) {
+            shown = true;
+        }
+        if (shown || attempt >= EXIT_RECHECKS) {
             markDirty(watching);
+        } else {
+            timer.schedule(() -> worker.execute(() -> afterExit(tgid, watching, attempt + 1)), EXIT_RECHECK_MS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 

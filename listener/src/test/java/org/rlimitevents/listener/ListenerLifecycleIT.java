@@ -100,7 +100,13 @@ class ListenerLifecycleIT {
 
     /** Waits until Nagios shows {@code state} with {@code text} in the output; returns how long that took. */
     private long msUntil(String service, int wanted, String text, long t0) throws Exception {
-        nagios.await(service, s -> state(s) == wanted && s.get("plugin_output").contains(text), 10_000);
+        try {
+            nagios.await(service, s -> state(s) == wanted && s.get("plugin_output").contains(text), 10_000);
+        } catch (AssertionError e) {
+            synchronized (log) {
+                throw new AssertionError(e.getMessage() + "\nlistener log:\n" + String.join("\n", log), e);
+            }
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("ListenerLifecycleIT: " + service + " " + text + " after " + ms + " ms");
         return ms;

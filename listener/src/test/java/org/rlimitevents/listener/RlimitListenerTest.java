@@ -150,6 +150,20 @@ class RlimitListenerTest {
     }
 
     @Test
+    void anExitReportedBeforeProcShowsItIsLookedAtAgainUntilItDoes() throws Exception {
+        nginxReportedOk();
+        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 100)); // still releasing its memory
+        assertEquals(List.of(), results());
+        proc.process(100, "nginx").zombie().write();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 100 && sent.isEmpty(); i++) {
+            Thread.sleep(10);
+            sent.addAll(results());
+        }
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - no process matched command 'nginx'"), sent);
+    }
+
+    @Test
     void aForkedChildIsAttachedByTestingItAloneAndOthersCostNothing() throws Exception {
         nginxReportedOk();
         proc.process(200, "bash").write();
