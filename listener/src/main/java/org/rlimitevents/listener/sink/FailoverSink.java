@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * server does not know) is not retried elsewhere: the endpoints of a pair hold the same objects.
  */
 public final class FailoverSink implements ResultSink {
-    static final long RECHECK_MS = 10_000;
+    /** How long a failed endpoint is asked last (public for the tests). */
+    public static final long RECHECK_MS = 10_000;
 
     private final List<ResultSink> endpoints;
     private final long[] failedAt;
