@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.plugin.CheckResult;
+import org.rlimitevents.plugin.FittedOutput;
 import org.rlimitevents.plugin.OutputFormatter;
 import org.rlimitevents.plugin.PluginOutput;
 
@@ -68,7 +69,20 @@ public final class CheckRlimit {
                     : "internal error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
             return FORMATTER.unknown(reason);
         }
-        return FORMATTER.format(worker.result);
+        return fitted(FORMATTER.format(worker.result), options.maxBytes());
+    }
+
+    /**
+     * At most {@code maxBytes} bytes of output (0: no limit), for transports that cut it (NRPE's
+     * 1 KiB v2 packet): the last long-output lines go first, then the summary shortens; the
+     * perfdata on the first line goes last, by whole items.
+     */
+    static PluginOutput fitted(PluginOutput out, int maxBytes) {
+        if (maxBytes == 0 || out.text().getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+            return out;
+        }
+        return new PluginOutput(FittedOutput.fit(out.text(), maxBytes - 1, line -> line, "\n") + "\n",
+                out.exitCode());
     }
 
     private static final class CheckThread extends Thread {
