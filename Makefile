@@ -29,6 +29,7 @@ PKGLIBDIR ?= $(PKGDATADIR)/lib
 SBINDIR ?= $(prefix)/sbin
 CDS_ARCHIVE ?= $(PKGLIBDIR)/check_rlimit.jsa
 NAGIOSCFGDIR ?= $(sysconfdir)/nagios-plugins/config
+NRPECFGDIR ?= $(sysconfdir)/nagios/nrpe.d
 ICINGA2CONFDIR ?= $(prefix)/share/icinga2/include/plugins-contrib.d
 SYSTEMDUNITDIR ?= $(prefix)/lib/systemd/system
 DEFAULTDIR ?= $(sysconfdir)/default
@@ -41,12 +42,13 @@ DEB := build/rlimit-events_$(VERSION)_$(ARCH).deb
 
 # Debian packages: build (JDK, Maven; clang/llvm, libbpf, bpftool for the BPF object), tests
 # (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test; a private Nagios 4 and Icinga 2,
-# openssl for its certificate; nsca; lintian and systemd-analyze for the .deb), bench (GNU time
-# for max RSS; check_procs for reference).
+# openssl for its certificate; nsca; lintian and systemd-analyze for the .deb; the full Nagios 4
+# web UI with Apache, chromium and chromedriver, NRPE server and check_nrpe for the installed
+# package's tests), bench (GNU time for max RSS; check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
 	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
 	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core icinga2-bin icinga2-common openssl \
-	lintian nsca systemd
+	lintian nsca systemd nagios4 apache2 chromium chromium-driver nagios-nrpe-server nagios-nrpe-plugin
 
 # The BPF object: CO-RE, so the vmlinux.h of the build machine serves every kernel with BTF.
 BPF_OUT := build/bpf
@@ -102,7 +104,7 @@ demo: all
 	$(Q)demo/run
 
 install: all
-	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(NAGIOSCFGDIR) \
+	$(Q)install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(NAGIOSCFGDIR) $(DESTDIR)$(NRPECFGDIR) \
 		$(DESTDIR)$(ICINGA2CONFDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DEFAULTDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man8
 	$(Q)install -m 0644 listener/target/lib/*.jar $(DESTDIR)$(PKGLIBDIR)/
 	$(Q)sed 's|@LIBDIR@|$(PKGLIBDIR)|' listener/bin/rlimit-listener > $(DESTDIR)$(SBINDIR)/rlimit-listener
@@ -112,6 +114,8 @@ install: all
 	$(Q)install -m 0755 plugins/bin/build-cds-archive $(DESTDIR)$(PKGDATADIR)/build-cds-archive
 	$(Q)sed 's|$$USER1$$/check_rlimit|$(PLUGINDIR)/check_rlimit|' nagios-config/nagios/rlimit.cfg \
 		> $(DESTDIR)$(NAGIOSCFGDIR)/rlimit.cfg
+	$(Q)sed 's|/usr/lib/nagios/plugins/check_rlimit|$(PLUGINDIR)/check_rlimit|' nagios-config/nrpe/rlimit.cfg \
+		> $(DESTDIR)$(NRPECFGDIR)/rlimit.cfg
 	$(Q)install -m 0644 nagios-config/icinga2/rlimit.conf $(DESTDIR)$(ICINGA2CONFDIR)/rlimit.conf
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|' -e 's|@DEFAULTDIR@|$(DEFAULTDIR)|' -e 's|@DOCDIR@|$(DOCDIR)|' \
 		packaging/systemd/rlimit-listener.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/rlimit-listener.service
@@ -121,7 +125,8 @@ install: all
 	$(Q)install -m 0644 nagios-config/README.md $(DESTDIR)$(DOCDIR)/examples/README.md
 	$(Q)install -m 0644 nagios-config/nagios/rlimit-examples.cfg nagios-config/icinga2/rlimit-examples.conf \
 		$(DESTDIR)$(DOCDIR)/examples/
-	$(Q)chmod 0644 $(DESTDIR)$(NAGIOSCFGDIR)/rlimit.cfg $(DESTDIR)$(SYSTEMDUNITDIR)/rlimit-listener.service
+	$(Q)chmod 0644 $(DESTDIR)$(NAGIOSCFGDIR)/rlimit.cfg $(DESTDIR)$(NRPECFGDIR)/rlimit.cfg \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/rlimit-listener.service
 	$(Q)if [ -z "$(DESTDIR)" ]; then $(PKGDATADIR)/build-cds-archive $(PLUGINDIR)/check_rlimit $(CDS_ARCHIVE); \
 	else echo "install: run $(PKGDATADIR)/build-cds-archive $(PLUGINDIR)/check_rlimit $(CDS_ARCHIVE) on the target"; fi
 

@@ -2,6 +2,7 @@ package org.rlimitevents.listener;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.rlimitevents.listener.remote.IcingaApi;
 import org.rlimitevents.listener.remote.NscaConfig;
 import org.rlimitevents.listener.remote.SecretFile;
 import org.rlimitevents.listener.sink.DryRunSink;
+import org.rlimitevents.listener.sink.FailoverSink;
 import org.rlimitevents.listener.sink.IcingaApiSink;
 import org.rlimitevents.listener.sink.NrdpSink;
 import org.rlimitevents.listener.sink.NscaSink;
@@ -65,9 +67,9 @@ public final class ListenerMain implements AutoCloseable {
         this.controlLock = controlLock;
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> health.failed(t.getName(), e, false));
         List<ServiceDefinition> services = services(options);
-        ResultSink sink = sink(options);
+        ResultSink sink = sink(options, log);
         log.accept("results go to " + sink.describe());
-        if (sink instanceof NscaSink) {
+        if (!options.remote().nsca().isEmpty()) {
             log.accept("NSCA has no acknowledgement: a result the server cannot decrypt (wrong password or"
                     + " encryption_method) is dropped there without a word here; check the server's syslog");
         }
@@ -200,13 +202,31 @@ public final class ListenerMain implements AutoCloseable {
             all.addAll(ServiceFile.read(f));
         }
         if (o.remote().icingaServices()) {
-            all.addAll(IcingaServices.fetch(icingaApi(o.remote()), o.hostName()));
+            all.addAll(icingaServices(o.remote(), o.hostName()));
         }
         return all;
     }
 
-    private static IcingaApi icingaApi(RemoteOptions r) throws ConfigException {
-        return new IcingaApi(r.icingaApi(), r.icingaCa(), r.icingaCredentials(), r.timeoutSeconds());
+    private static IcingaApi icingaApi(RemoteOptions r, URI url) throws ConfigException {
+        return new IcingaApi(url, r.icingaCa(), r.icingaCredentials(), r.timeoutSeconds());
+    }
+
+    /** The watches from the first Icinga endpoint that answers, as results go to the first that takes them. */
+    private static List<ServiceDefinition> icingaServices(RemoteOptions r, String host) throws ConfigException {
+        List<String> reasons = new ArrayList<>();
+        for (URI url : r.icingaApi()) {
+            try {
+                return IcingaServices.fetch(icingaApi(r, url), host);
+            } catch (ConfigException e) {
+                reasons.add(url + ": " + e.getMessage());
+            }
+        }
+        throw new ConfigException(String.join("; ", reasons));
+    }
+
+    /** One sink per endpoint; several in a {@link FailoverSink}. */
+    private static ResultSink failover(List<ResultSink> endpoints, Consumer<String> log) {
+        return endpoints.size() == 1 ? endpoints.get(0) : new FailoverSink(endpoints, log);
     }
 
     /**
@@ -217,38 +237,43 @@ public final class ListenerMain implements AutoCloseable {
         return 2 * heartbeatSeconds;
     }
 
-    static ResultSink sink(ListenerOptions o) throws ConfigException {
+    static ResultSink sink(ListenerOptions o, Consumer<String> log) throws ConfigException {
         if (o.dryRun()) {
             return new DryRunSink(System.out);
         }
         RemoteOptions r = o.remote();
-        if (r.icingaApi() != null) {
-            return new IcingaApiSink(icingaApi(r), r.checkSource(), ttlSeconds(o.heartbeatSeconds()));
+        List<ResultSink> endpoints = new ArrayList<>();
+        for (URI url : r.icingaApi()) {
+            endpoints.add(new IcingaApiSink(icingaApi(r, url), r.checkSource(), ttlSeconds(o.heartbeatSeconds())));
         }
-        if (r.nrdpUrl() != null) {
+        for (URI url : r.nrdpUrl()) {
             try {
-                return new NrdpSink(new HttpEndpoint(r.nrdpUrl(), r.nrdpCa(), r.timeoutSeconds()),
-                        SecretFile.read(r.nrdpTokenFile(), "NRDP token"));
+                endpoints.add(new NrdpSink(new HttpEndpoint(url, r.nrdpCa(), r.timeoutSeconds()),
+                        SecretFile.read(r.nrdpTokenFile(), "NRDP token")));
             } catch (IOException | java.security.GeneralSecurityException e) {
-                throw new ConfigException("--nrdp-url " + r.nrdpUrl() + ": " + e.getMessage());
+                throw new ConfigException("--nrdp-url " + url + ": " + e.getMessage());
             }
         }
-        if (r.nsca() != null) {
-            NscaConfig cfg = r.nscaConfig() == null ? new NscaConfig("", 1) : NscaConfig.read(r.nscaConfig());
-            int colon = r.nsca().lastIndexOf(':');
-            String host = colon < 0 ? r.nsca() : r.nsca().substring(0, colon);
+        NscaConfig nscaCfg = r.nsca().isEmpty() || r.nscaConfig() == null ? new NscaConfig("", 1)
+                : NscaConfig.read(r.nscaConfig());
+        for (String nsca : r.nsca()) {
+            int colon = nsca.lastIndexOf(':');
+            String host = colon < 0 ? nsca : nsca.substring(0, colon);
             int port;
             try {
-                port = colon < 0 ? 5667 : Integer.parseInt(r.nsca().substring(colon + 1));
+                port = colon < 0 ? 5667 : Integer.parseInt(nsca.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new ConfigException("--nsca " + r.nsca() + ": the port must be a number");
+                throw new ConfigException("--nsca " + nsca + ": the port must be a number");
             }
             try {
-                return new NscaSink(host, port, cfg.encryptionMethod(), cfg.password(), r.timeoutSeconds());
+                endpoints.add(new NscaSink(host, port, nscaCfg.encryptionMethod(), nscaCfg.password(), r.timeoutSeconds()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException((r.nscaConfig() == null ? "--nsca" : r.nscaConfig().toString()) + ": "
                         + e.getMessage());
             }
+        }
+        if (!endpoints.isEmpty()) {
+            return failover(endpoints, log);
         }
         if (o.checkResultDir() != null) {
             return new CheckResultDirSink(o.checkResultDir());

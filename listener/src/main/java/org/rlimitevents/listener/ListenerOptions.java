@@ -20,10 +20,11 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
             "                       [--check-result-dir DIR] [--spool-dir DIR] [--spool-max-bytes N]",
             "                       [--heartbeat SECONDS] [--tier auto|fexit|tracepoint|sampling|polling]",
             "                       [--control-socket PATH] [--dry-run] [-h]",
-            "                       [--icinga-api URL --icinga-ca FILE --icinga-credentials FILE",
+            "                       [--icinga-api URL[,URL...] --icinga-ca FILE --icinga-credentials FILE",
             "                        [--icinga-services] [--check-source NAME]]",
-            "                       [--nrdp-url URL [--nrdp-ca FILE] --nrdp-token-file FILE]",
-            "                       [--nsca HOST[:PORT] [--nsca-config FILE]] [--timeout SECONDS]",
+            "                       [--nrdp-url URL[,URL...] [--nrdp-ca FILE] --nrdp-token-file FILE]",
+            "                       [--nsca HOST[:PORT][,HOST[:PORT]...] [--nsca-config FILE]] [--timeout SECONDS]",
+            "       (several endpoints, or the option repeated: results go to the first that takes them)",
             "       rlimit-listener status [--control-socket PATH]",
             "");
 
@@ -81,15 +82,15 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
     }
 
     private static RemoteOptions remote(ArgParser.Parsed p, String host) throws ArgParser.ArgException {
-        URI icinga = uri(p.last("icinga-api", null), "--icinga-api");
-        if (icinga != null && (p.last("icinga-ca", null) == null || p.last("icinga-credentials", null) == null)) {
+        List<URI> icinga = uris(endpoints(p, "icinga-api"), "--icinga-api");
+        if (!icinga.isEmpty() && (p.last("icinga-ca", null) == null || p.last("icinga-credentials", null) == null)) {
             throw new ArgParser.ArgException("--icinga-api needs --icinga-ca and --icinga-credentials");
         }
-        if (p.has("icinga-services") && icinga == null) {
+        if (p.has("icinga-services") && icinga.isEmpty()) {
             throw new ArgParser.ArgException("--icinga-services needs --icinga-api");
         }
-        URI nrdp = uri(p.last("nrdp-url", null), "--nrdp-url");
-        if (nrdp != null && p.last("nrdp-token-file", null) == null) {
+        List<URI> nrdp = uris(endpoints(p, "nrdp-url"), "--nrdp-url");
+        if (!nrdp.isEmpty() && p.last("nrdp-token-file", null) == null) {
             throw new ArgParser.ArgException("--nrdp-url needs --nrdp-token-file");
         }
         long timeout = number(p.last("timeout", "10"), "--timeout");
@@ -98,7 +99,7 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
         }
         RemoteOptions r = new RemoteOptions(icinga, path(p.last("icinga-ca", null)),
                 path(p.last("icinga-credentials", null)), p.has("icinga-services"), p.last("check-source", host),
-                nrdp, path(p.last("nrdp-ca", null)), path(p.last("nrdp-token-file", null)), p.last("nsca", null),
+                nrdp, path(p.last("nrdp-ca", null)), path(p.last("nrdp-token-file", null)), endpoints(p, "nsca"),
                 path(p.last("nsca-config", null)), (int) timeout);
         if (r.destinations() > 1 || r.destinations() == 1 && (p.has("command-file") || p.has("check-result-dir"))) {
             throw new ArgParser.ArgException("one destination for results: --command-file, --check-result-dir,"
@@ -107,19 +108,40 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
         return r;
     }
 
-    private static URI uri(String s, String what) throws ArgParser.ArgException {
-        if (s == null) {
-            return null;
-        }
-        try {
-            URI u = new URI(s);
-            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
-                throw new URISyntaxException(s, "not an http(s) URL with a host");
+    /**
+     * A destination's endpoints in failover order: the option repeated, or one value with commas
+     * (for a single RLIMIT_LISTENER_OPTS line), or both; each at most once.
+     */
+    private static List<String> endpoints(ArgParser.Parsed p, String name) throws ArgParser.ArgException {
+        List<String> all = new java.util.ArrayList<>();
+        for (String value : p.all(name)) {
+            for (String e : value.split(",", -1)) {
+                if (e.isBlank()) {
+                    throw new ArgParser.ArgException("--" + name + ": an empty endpoint in '" + value + "'");
+                }
+                if (all.contains(e.strip())) {
+                    throw new ArgParser.ArgException("--" + name + ": " + e.strip() + " given twice");
+                }
+                all.add(e.strip());
             }
-            return u;
-        } catch (URISyntaxException e) {
-            throw new ArgParser.ArgException(what + ": " + e.getMessage());
         }
+        return all;
+    }
+
+    private static List<URI> uris(List<String> all, String what) throws ArgParser.ArgException {
+        List<URI> out = new java.util.ArrayList<>();
+        for (String s : all) {
+            try {
+                URI u = new URI(s);
+                if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new URISyntaxException(s, "not an http(s) URL with a host");
+                }
+                out.add(u);
+            } catch (URISyntaxException e) {
+                throw new ArgParser.ArgException(what + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static Path path(String s) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.rlimitevents.plugin.ArgParser;
@@ -19,8 +20,8 @@ class ListenerOptionsTest {
         RemoteOptions r = ListenerOptions.parse("--host-name", "h", "--icinga-api", "https://icinga:5665",
                 "--icinga-ca", "/etc/ca.crt", "--icinga-credentials", "/etc/cred", "--icinga-services", "--timeout",
                 "3").remote();
-        assertEquals(new RemoteOptions(URI.create("https://icinga:5665"), Path.of("/etc/ca.crt"), Path.of("/etc/cred"),
-                true, "h", null, null, null, null, null, 3), r);
+        assertEquals(new RemoteOptions(List.of(URI.create("https://icinga:5665")), Path.of("/etc/ca.crt"),
+                Path.of("/etc/cred"), true, "h", List.of(), null, null, List.of(), null, 3), r);
         assertEquals("--icinga-api needs --icinga-ca and --icinga-credentials",
                 refused("--icinga-api", "https://icinga:5665"));
         assertEquals("--icinga-services needs --icinga-api", refused("--icinga-services"));
@@ -31,6 +32,20 @@ class ListenerOptionsTest {
                 + " --nsca", refused("--nsca", "n", "--nrdp-url", "http://n/", "--nrdp-token-file", "/t"));
         assertEquals("--timeout must be 1 to 600 seconds", refused("--timeout", "0"));
         assertEquals("--nrdp-url: not an http(s) URL with a host: ftp://x/", refused("--nrdp-url", "ftp://x/",
+                "--nrdp-token-file", "/t"));
+    }
+
+    @Test
+    void severalEndpointsInFailoverOrderRepeatedOrCommaSeparated() throws Exception {
+        RemoteOptions r = ListenerOptions.parse("--nrdp-url", "http://a/nrdp/,http://b/nrdp/", "--nrdp-url",
+                "https://c/nrdp/", "--nrdp-token-file", "/t").remote();
+        assertEquals(List.of(URI.create("http://a/nrdp/"), URI.create("http://b/nrdp/"), URI.create("https://c/nrdp/")),
+                r.nrdpUrl());
+        assertEquals(List.of("n1:5667", "n2"), ListenerOptions.parse("--nsca", "n1:5667, n2").remote().nsca());
+        assertEquals("--icinga-api: an empty endpoint in 'https://a:5665,'", refused("--icinga-api",
+                "https://a:5665,", "--icinga-ca", "/c", "--icinga-credentials", "/c"));
+        assertEquals("--nsca: n1 given twice", refused("--nsca", "n1", "--nsca", "n1"));
+        assertEquals("--nrdp-url: not an http(s) URL with a host: b/nrdp/", refused("--nrdp-url", "http://a/,b/nrdp/",
                 "--nrdp-token-file", "/t"));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.Tokens;
+import org.rlimitevents.plugin.FittedOutput;
 import org.rlimitevents.plugin.OutputFormatter;
 import org.rlimitevents.plugin.PluginOutput;
 
@@ -86,12 +87,26 @@ public final class CheckRlimit {
             return new PluginOutput(version() + "\n", 3);
         }
         try {
-            return FORMATTER.format(new RlimitCheck(options).run(ProcFs.at(options.procRoot()), ProcFs.selfPid()));
+            return fitted(FORMATTER.format(new RlimitCheck(options).run(ProcFs.at(options.procRoot()), ProcFs.selfPid())),
+                    options.maxBytes());
         } catch (UsageException e) {
             return FORMATTER.unknown(e.getMessage());
         } catch (RuntimeException | Error e) {
             return FORMATTER.unknown("internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * At most {@code maxBytes} bytes of output (0: no limit), for transports that cut it (NRPE's
+     * 1 KiB v2 packet): the last long-output lines go first, then the summary shortens; the
+     * perfdata on the first line goes last, by whole items.
+     */
+    static PluginOutput fitted(PluginOutput out, int maxBytes) {
+        if (maxBytes == 0 || out.text().getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+            return out;
+        }
+        return new PluginOutput(FittedOutput.fit(out.text(), maxBytes - 1, line -> line, "\n") + "\n",
+                out.exitCode());
     }
 
     /** A plain thread and join: FutureTask's VarHandles cost a one-shot plugin ~3 ms to link. */

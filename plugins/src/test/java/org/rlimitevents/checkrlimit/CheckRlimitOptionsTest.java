@@ -32,7 +32,7 @@ class CheckRlimitOptionsTest {
         String[][] cases = {
             {"-x"}, {"-w", "2:1"}, {"-r", "files"}, {"-p", "abc"}, {"-p", "0"}, {"--limit", "medium"},
             {"--no-match", "maybe"}, {"-t", "-5"}, {"-a", "(unclosed"}, {"-w", "nofile=abc"}, {"-w", "sockets=5"},
-            {"stray"}, {"--unit", "a/b"}, {"--max-lines"},
+            {"stray"}, {"--unit", "a/b"}, {"--max-lines"}, {"--max-bytes", "63"},
         };
         String[] reasons = {
             "unknown option -x", "invalid range '2:1': start is greater than end", "unknown resource 'files'",
@@ -42,6 +42,7 @@ class CheckRlimitOptionsTest {
             "--timeout must be a positive whole number, not '-5'", "invalid --argument regex: Unclosed group",
             "invalid range 'abc': 'abc' is not a number", "unknown resource 'sockets'",
             "unexpected argument 'stray'", "invalid unit name 'a/b'", "option --max-lines needs a value",
+            "--max-bytes must be at least 64",
         };
         for (int i = 0; i < cases.length; i++) {
             PluginOutput out = CheckRlimit.run(cases[i]);
@@ -50,6 +51,14 @@ class CheckRlimitOptionsTest {
             assertTrue(first.startsWith("RLIMIT UNKNOWN - " + reasons[i]), first);
             assertTrue(out.text().contains("\nUsage: check_rlimit "), out.text());
         }
+    }
+
+    @Test
+    void maxBytesFitsTheOutputAndKeepsItsFinalNewline() {
+        PluginOutput out = new PluginOutput("RLIMIT OK - a | n=1;8;9;0;10\nOK: a\nOK: b\n", 0);
+        assertEquals(out, CheckRlimit.fitted(out, 0));
+        assertEquals(out, CheckRlimit.fitted(out, 41));
+        assertEquals(new PluginOutput("RLIMIT OK - a | n=1;8;9;0;10\nOK: a\n", 0), CheckRlimit.fitted(out, 40));
     }
 
     @Test

@@ -2,6 +2,8 @@ package org.rlimitevents.listener.sink;
 
 import java.nio.charset.StandardCharsets;
 
+import org.rlimitevents.plugin.FittedOutput;
+
 /**
  * A Nagios external command line for a passive result, safe to write to the command pipe:
  * {@code [time] PROCESS_SERVICE_CHECK_RESULT;host;service;rc;output\n}, at most {@link #MAX_BYTES}

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.zip.CRC32;
 
+import org.rlimitevents.plugin.FittedOutput;
+
 /**
  * NSCA 2.x's v3 data packet (4304 bytes, network byte order): version 3, CRC-32 of the whole
  * packet (computed with the field zero), the timestamp the server sent, the return code, then

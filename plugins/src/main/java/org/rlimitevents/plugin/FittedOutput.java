@@ -1,20 +1,21 @@
-package org.rlimitevents.listener.sink;
+package org.rlimitevents.plugin;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
 /**
- * Plugin output made to fit a protocol's size limit (the command pipe's PIPE_BUF, NSCA's 4096-byte
- * field): each line encoded for the protocol, lines joined by its separator; when too long,
- * long-output lines go first, then the summary is shortened (ending "..."); the perfdata after
- * " | " is never cut.
+ * Plugin output made to fit a size limit (the command pipe's PIPE_BUF, NSCA's 4096-byte field,
+ * NRPE's 1 KiB v2 packet: check_rlimit --max-bytes): each line encoded for the protocol, lines
+ * joined by its separator; when too long, the last long-output lines go first, then the summary
+ * is shortened (ending "..."); the perfdata after " | " is cut last, and only by whole items from
+ * its end, so what reaches the graphs is never a broken value.
  */
-final class FittedOutput {
+public final class FittedOutput {
     private FittedOutput() {
     }
 
     /** {@code output} (the plugin's final newline dropped) in at most {@code maxBytes} UTF-8 bytes. */
-    static String fit(String output, int maxBytes, UnaryOperator<String> encode, String separator) {
+    public static String fit(String output, int maxBytes, UnaryOperator<String> encode, String separator) {
         String[] lines = output.split("\n", -1);
         int count = lines.length;
         while (count > 0 && lines[count - 1].isEmpty()) {
@@ -33,11 +34,13 @@ final class FittedOutput {
         int bar = first.indexOf(" | ");
         String text = encode.apply(bar < 0 ? first : first.substring(0, bar));
         String perf = bar < 0 ? "" : encode.apply(first.substring(bar));
-        int budget = maxBytes - bytes(perf) - 3;
-        if (budget < 0) {
-            throw new IllegalArgumentException("perfdata alone exceeds " + maxBytes + " bytes");
+        while (bytes(perf) + 3 > maxBytes && perf.lastIndexOf(' ') > 2) {
+            perf = perf.substring(0, perf.lastIndexOf(' ')); // " | a b c": whole items from the end
         }
-        return truncate(text, budget) + "..." + perf;
+        if (bytes(perf) + 3 > maxBytes) {
+            perf = "";
+        }
+        return truncate(text, Math.max(0, maxBytes - bytes(perf) - 3)) + "..." + perf;
     }
 
     private static int bytes(String s) {
