@@ -30,6 +30,8 @@ public final class PollingEventSource implements EventSource {
     private final Map<Integer, Watched> watches = new HashMap<>();
     private final Thread thread;
     private final ProcConnector connector;
+    /** Watches another tier wakes through {@link #wake} (the netlink tier): not re-read on a timer. */
+    private final java.util.function.IntPredicate woken;
     private long seq;
     private long delivered;
     private long resyncs;
@@ -52,6 +54,12 @@ public final class PollingEventSource implements EventSource {
 
     public PollingEventSource(ProcFs procFs, EventListener listener, long minIntervalMs, long maxIntervalMs,
                               Consumer<String> log) {
+        this(procFs, listener, minIntervalMs, maxIntervalMs, log, tgid -> false);
+    }
+
+    PollingEventSource(ProcFs procFs, EventListener listener, long minIntervalMs, long maxIntervalMs,
+                       Consumer<String> log, java.util.function.IntPredicate woken) {
+        this.woken = woken;
         this.procFs = procFs;
         this.listener = listener;
         this.minIntervalMs = minIntervalMs;
@@ -142,7 +150,8 @@ public final class PollingEventSource implements EventSource {
         }
     }
 
-    private synchronized void wake(int tgid, boolean exec) {
+    /** Re-reads {@code tgid} now (on exec, also reports it). */
+    synchronized void wake(int tgid, boolean exec) {
         Watched w = watches.get(tgid);
         if (w != null) {
             w.dueNanos = 0;
@@ -249,7 +258,7 @@ public final class PollingEventSource implements EventSource {
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
             }
-            w.dueNanos = System.nanoTime() + interval(nearest) * 1_000_000;
+            w.dueNanos = woken.test(tgid) ? Long.MAX_VALUE : System.nanoTime() + interval(nearest) * 1_000_000;
         } catch (ProcessGoneException e) {
             synchronized (this) {
                 watches.remove(tgid);
