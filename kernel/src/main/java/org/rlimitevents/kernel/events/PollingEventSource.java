@@ -43,6 +43,11 @@ public final class PollingEventSource implements EventSource {
         final List<LevelTracker> trackers = new ArrayList<>();
         long dueNanos;
         boolean execSeen;
+        /** Wake-ups so far, and as many as the evaluation under way has seen. */
+        long wakes;
+        long wakesSeen;
+        /** A woken watch is read again after minIntervalMs: /proc may lag the kernel's own count. */
+        boolean settle;
 
         Watched(Watch watch) {
             this.watch = watch;
@@ -156,6 +161,8 @@ public final class PollingEventSource implements EventSource {
         if (w != null) {
             w.dueNanos = 0;
             w.execSeen |= exec;
+            w.wakes++;
+            w.settle = true;
             notifyAll();
         }
     }
@@ -171,6 +178,7 @@ public final class PollingEventSource implements EventSource {
                     long next = Long.MAX_VALUE;
                     for (Watched w : watches.values()) {
                         if (w.dueNanos <= now) {
+                            w.wakesSeen = w.wakes;
                             due.add(w);
                         } else {
                             next = Math.min(next, w.dueNanos);
@@ -258,7 +266,7 @@ public final class PollingEventSource implements EventSource {
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
             }
-            w.dueNanos = woken.test(tgid) ? Long.MAX_VALUE : System.nanoTime() + interval(nearest) * 1_000_000;
+            reschedule(w, interval(nearest));
         } catch (ProcessGoneException e) {
             synchronized (this) {
                 watches.remove(tgid);
@@ -266,6 +274,19 @@ public final class PollingEventSource implements EventSource {
             out.add(event(EventKind.EXIT, tgid, "", null, 0, 0, 0, 0, 0, 0));
         } catch (PrivilegeRequiredException e) {
             w.dueNanos = System.nanoTime() + maxIntervalMs * 1_000_000;
+        }
+    }
+
+    /** When to read {@code w} again: at once if woken meanwhile; a woken-only watch when woken next. */
+    private synchronized void reschedule(Watched w, long intervalMs) {
+        long now = System.nanoTime();
+        if (w.wakes != w.wakesSeen) {
+            w.dueNanos = 0;
+        } else if (!woken.test(w.watch.tgid())) {
+            w.dueNanos = now + intervalMs * 1_000_000;
+        } else {
+            w.dueNanos = w.settle ? now + minIntervalMs * 1_000_000 : Long.MAX_VALUE;
+            w.settle = false;
         }
     }
 
