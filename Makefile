@@ -1,7 +1,7 @@
 # rlimit-events: `make` builds everything, `make test` runs every test, `make deps` installs what
 # the build and the tests need (Debian 12, idempotent). V=1 shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all build bpf cds deps test test-vm test-deb bench demo install deb clean
+.PHONY: all build bpf cds deps test test-vm test-deb test-rfc rfc-check bench-rfc bench demo install deb clean
 
 V ?= 0
 ifeq ($(V),1)
@@ -44,11 +44,14 @@ DEB := build/rlimit-events_$(VERSION)_$(ARCH).deb
 # (prlimit/setpriv, pgrep, bash, mkfifo; gcc for the ABI test; a private Nagios 4 and Icinga 2,
 # openssl for its certificate; nsca; lintian and systemd-analyze for the .deb; the full Nagios 4
 # web UI with Apache, chromium and chromedriver, NRPE server and check_nrpe for the installed
-# package's tests), bench (GNU time for max RSS; check_procs for reference).
+# package's tests; nginx for the forked-workers test), bench (GNU time for max RSS; check_procs for
+# reference), the RFC kernel (flex, bison, bc, libelf-dev to build it; gcc-multilib for the 32-bit
+# client).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
 	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
 	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core icinga2-bin icinga2-common openssl \
-	lintian nsca systemd nagios4 apache2 chromium chromium-driver nagios-nrpe-server nagios-nrpe-plugin
+	lintian nsca systemd nagios4 apache2 chromium chromium-driver nagios-nrpe-server nagios-nrpe-plugin \
+	nginx-light flex bison bc libelf-dev gcc-multilib rsync
 
 # The BPF object: CO-RE, so the vmlinux.h of the build machine serves every kernel with BTF.
 BPF_OUT := build/bpf
@@ -90,12 +93,25 @@ deps:
 test: all
 	$(Q)mvn -B -Dstyle.color=never --no-transfer-progress verify
 	$(Q)$(MAKE) --no-print-directory test-vm
+	$(Q)$(MAKE) --no-print-directory test-rfc
 	$(Q)$(MAKE) --no-print-directory test-deb
 
 # The fexit tier on Debian's stock kernel (these machines refuse fexit): the event-source tests in
 # a QEMU guest booting linux-image-amd64 with this machine's userspace. Timings there mean nothing.
 test-vm: all
 	$(Q)kernel/vm/vmrun -- kernel/vm/run-tests FEXIT
+
+# The RFC's own interface (kernel/patch/: rlimit-events v2 against bookworm's linux-source-6.1):
+# the patched and the unpatched kernel (tinyconfig-based, cached in /var/cache/rlimit-events-kernels
+# by the series' hash) booted in QEMU; the C client's checks and the netlink tier's scenarios.
+test-rfc: all
+	$(Q)kernel/patch/test/run test
+
+rfc-check:
+	$(Q)kernel/patch/test/run check
+
+bench-rfc: all
+	$(Q)kernel/patch/test/run bench
 
 bench: all
 	$(Q)bench/run

@@ -18,7 +18,7 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
             "Usage: rlimit-listener [--host-name NAME] [--nagios-cfg FILE] [--objects-cache FILE]",
             "                       [--resource-file FILE] [--services FILE]... [--command-file FIFO]",
             "                       [--check-result-dir DIR] [--spool-dir DIR] [--spool-max-bytes N]",
-            "                       [--heartbeat SECONDS] [--tier auto|fexit|tracepoint|sampling|polling]",
+            "                       [--heartbeat SECONDS] [--tier auto|netlink|fexit|tracepoint|sampling|polling]",
             "                       [--control-socket PATH] [--dry-run] [-h]",
             "                       [--icinga-api URL[,URL...] --icinga-ca FILE --icinga-credentials FILE",
             "                        [--icinga-services] [--check-source NAME]]",
@@ -69,7 +69,7 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
         try {
             tier = EventSources.Choice.valueOf(p.last("tier", "auto").toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ArgParser.ArgException("--tier must be auto, fexit, tracepoint, sampling or polling");
+            throw new ArgParser.ArgException("--tier must be auto, netlink, fexit, tracepoint, sampling or polling");
         }
         return new ListenerOptions(host, path(p.last("nagios-cfg", null)), path(p.last("objects-cache", null)),
                 path(p.last("resource-file", null)), p.all("services").stream().map(Path::of).toList(),

@@ -8,12 +8,13 @@ import org.rlimitevents.kernel.bpf.BpfException;
 import org.rlimitevents.kernel.proc.ProcFs;
 
 /**
- * Opens the best event source this machine allows, by trying: the kernel tier (BPF) first, the
- * polling tier when BPF is refused or missing. What was chosen, and why, goes to {@code log}.
+ * Opens the best event source this machine allows, by trying: the kernel's own rlimit-events
+ * interface (netlink tier) where the kernel carries it, then BPF, then the polling tier when BPF is
+ * refused or missing. What was chosen, and why, goes to {@code log}.
  */
 public final class EventSources {
     /** Which tier to use: the best available, or one forced (tests, admins who prefer polling). */
-    public enum Choice { AUTO, FEXIT, TRACEPOINT, SAMPLING, POLLING }
+    public enum Choice { AUTO, NETLINK, FEXIT, TRACEPOINT, SAMPLING, POLLING }
 
     /** The sampling period of {@link Choice#SAMPLING}. */
     public static final long SAMPLING_MS = 1000;
@@ -29,6 +30,18 @@ public final class EventSources {
             EventSource sampling = BpfEventSource.openSampling(listener, SAMPLING_MS);
             log.accept("event source: sampling mode (task iterator every " + SAMPLING_MS + " ms, no syscall hook)");
             return sampling;
+        }
+        if (choice == Choice.AUTO || choice == Choice.NETLINK) {
+            try {
+                EventSource netlink = NetlinkEventSource.open(listener, log);
+                log.accept("event source: netlink tier (the kernel's rlimit-events interface: woken at each level)");
+                return netlink;
+            } catch (java.io.IOException | LinkageError e) {
+                if (choice == Choice.NETLINK) {
+                    throw new IllegalStateException("netlink tier forced but unavailable: " + e.getMessage(), e);
+                }
+                log.accept("event source: netlink tier unavailable: " + e.getMessage());
+            }
         }
         for (Tier tier : new Tier[] {Tier.FEXIT, Tier.TRACEPOINT}) {
             boolean forced = choice.name().equals(tier.name());

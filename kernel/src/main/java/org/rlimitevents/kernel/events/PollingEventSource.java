@@ -30,6 +30,8 @@ public final class PollingEventSource implements EventSource {
     private final Map<Integer, Watched> watches = new HashMap<>();
     private final Thread thread;
     private final ProcConnector connector;
+    /** Watches another tier wakes through {@link #wake} (the netlink tier): not re-read on a timer. */
+    private final java.util.function.IntPredicate woken;
     private long seq;
     private long delivered;
     private long resyncs;
@@ -44,6 +46,11 @@ public final class PollingEventSource implements EventSource {
         final List<LevelTracker> trackers = new ArrayList<>();
         long dueNanos;
         boolean execSeen;
+        /** Wake-ups so far, and as many as the evaluation under way has seen. */
+        long wakes;
+        long wakesSeen;
+        /** A woken watch is read again after minIntervalMs: /proc may lag the kernel's own count. */
+        boolean settle;
 
         Watched(Watch watch) {
             this.watch = watch;
@@ -55,6 +62,12 @@ public final class PollingEventSource implements EventSource {
 
     public PollingEventSource(ProcFs procFs, EventListener listener, long minIntervalMs, long maxIntervalMs,
                               Consumer<String> log) {
+        this(procFs, listener, minIntervalMs, maxIntervalMs, log, tgid -> false);
+    }
+
+    PollingEventSource(ProcFs procFs, EventListener listener, long minIntervalMs, long maxIntervalMs,
+                       Consumer<String> log, java.util.function.IntPredicate woken) {
+        this.woken = woken;
         this.procFs = procFs;
         this.listener = listener;
         this.minIntervalMs = minIntervalMs;
@@ -155,11 +168,14 @@ public final class PollingEventSource implements EventSource {
         }
     }
 
-    private synchronized void wake(int tgid, boolean exec) {
+    /** Re-reads {@code tgid} now (on exec, also reports it). */
+    synchronized void wake(int tgid, boolean exec) {
         Watched w = watches.get(tgid);
         if (w != null) {
             w.dueNanos = 0;
             w.execSeen |= exec;
+            w.wakes++;
+            w.settle = true;
             notifyAll();
         }
     }
@@ -182,6 +198,7 @@ public final class PollingEventSource implements EventSource {
                     long next = Long.MAX_VALUE;
                     for (Watched w : watches.values()) {
                         if (w.dueNanos <= now) {
+                            w.wakesSeen = w.wakes;
                             due.add(w);
                         } else {
                             next = Math.min(next, w.dueNanos);
@@ -271,7 +288,7 @@ public final class PollingEventSource implements EventSource {
                 });
                 nearest = Math.min(nearest, t.distanceToNearestLevel());
             }
-            w.dueNanos = System.nanoTime() + interval(nearest) * 1_000_000;
+            reschedule(w, interval(nearest));
         } catch (ProcessGoneException e) {
             synchronized (this) {
                 watches.remove(tgid);
@@ -279,6 +296,19 @@ public final class PollingEventSource implements EventSource {
             out.add(event(EventKind.EXIT, tgid, "", null, 0, 0, 0, 0, 0, 0));
         } catch (PrivilegeRequiredException e) {
             w.dueNanos = System.nanoTime() + maxIntervalMs * 1_000_000;
+        }
+    }
+
+    /** When to read {@code w} again: at once if woken meanwhile; a woken-only watch when woken next. */
+    private synchronized void reschedule(Watched w, long intervalMs) {
+        long now = System.nanoTime();
+        if (w.wakes != w.wakesSeen) {
+            w.dueNanos = 0;
+        } else if (!woken.test(w.watch.tgid())) {
+            w.dueNanos = now + intervalMs * 1_000_000;
+        } else {
+            w.dueNanos = w.settle ? now + minIntervalMs * 1_000_000 : Long.MAX_VALUE;
+            w.settle = false;
         }
     }
 

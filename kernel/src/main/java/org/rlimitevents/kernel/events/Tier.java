@@ -2,6 +2,11 @@ package org.rlimitevents.kernel.events;
 
 /** How events are produced, in order of preference. */
 public enum Tier {
+    /**
+     * The kernel's own rlimit-events interface (kernel/patch/: not in mainline): the kernel reports
+     * crossings of exact values; nothing else pays while nothing is watched.
+     */
+    NETLINK,
     /** fexit on the fd-table functions: only fd operations pay. Refused on some kernels (policy). */
     FEXIT,
     /** tp_btf/sys_exit and sched tracepoints: wherever BTF and tracepoints exist; cost is global. */

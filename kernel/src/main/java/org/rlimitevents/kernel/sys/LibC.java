@@ -8,7 +8,8 @@ import jnr.ffi.types.ssize_t;
 
 /**
  * The libc calls the kernel module makes itself: BPF iterator fds, netlink sockets, the Nagios
- * command pipe (which needs O_NONBLOCK, which Java's own I/O cannot ask for).
+ * command pipe (which needs O_NONBLOCK, which Java's own I/O cannot ask for), the rlimit-events
+ * notification fd (ioctl, poll, and an eventfd to stop its reader).
  * Public only because jnr-ffi generates its implementation in another class loader; use it
  * through {@link Sys}.
  */
@@ -59,4 +60,15 @@ public interface LibC {
 
     @SaveError
     int fsync(int fd);
+
+    /** ioctl(2) with a pointer argument (the only form used). */
+    @SaveError
+    int ioctl(int fd, long request, Pointer arg);
+
+    /** poll(2) on an array of struct pollfd (8 bytes each). */
+    @SaveError
+    int poll(Pointer fds, int nfds, int timeout);
+
+    @SaveError
+    int eventfd(int initval, int flags);
 }
