@@ -142,8 +142,11 @@ public final class RlimitListener implements AutoCloseable {
         if (watching == null) {
             return;
         }
+        // A first look (old level unknown) counts too: a watch replaced for another service on the
+        // same process starts its levels again, and what changed since the last evaluation would
+        // otherwise never be told.
         if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
-                || e.kind() == EventKind.CROSSING && e.oldLevel() != RlimitEvent.UNKNOWN_LEVEL) {
+                || e.kind() == EventKind.CROSSING) {
             if (e.kind() != EventKind.CROSSING) {
                 // crossings are told by the results they change: a usage hovering at a level
                 // crosses it many times a second and would flood the log

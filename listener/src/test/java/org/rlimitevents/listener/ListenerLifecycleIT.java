@@ -104,7 +104,9 @@ class ListenerLifecycleIT {
             nagios.await(service, s -> state(s) == wanted && s.get("plugin_output").contains(text), 10_000);
         } catch (AssertionError e) {
             synchronized (log) {
-                throw new AssertionError(e.getMessage() + "\nlistener log:\n" + String.join("\n", log), e);
+                String nagiosLog = String.join("\n", nagios.log().lines().filter(l -> l.contains(service)).toList());
+                throw new AssertionError(e.getMessage() + "\nlistener log:\n" + String.join("\n", log)
+                        + "\nNagios log:\n" + nagiosLog, e);
             }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;

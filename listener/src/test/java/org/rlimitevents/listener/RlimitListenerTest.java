@@ -17,6 +17,7 @@ import org.rlimitevents.checkrlimit.CheckOptions;
 import org.rlimitevents.kernel.events.EventKind;
 import org.rlimitevents.kernel.events.Level;
 import org.rlimitevents.kernel.events.ResourceWatch;
+import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.Resource;
 import org.rlimitevents.kernel.testing.FakeEventSource;
@@ -138,6 +139,17 @@ class RlimitListenerTest {
         listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
         results();
         source.takeCalls();
+    }
+
+    @Test
+    void aFirstLookAfterAWatchWasReplacedIsEvaluated() throws Exception {
+        nginxReportedOk();
+        // another service's watch on the same process restarts its levels: the change since the
+        // last evaluation arrives as a first look (old level unknown), not as a crossing
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, RlimitEvent.UNKNOWN_LEVEL, 2, 950, 1000));
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[100] nofile 950/1000 (95%) | nofile=950;800;900;0;1000"),
+                results());
     }
 
     @Test
