@@ -255,6 +255,14 @@ public final class RlimitListener implements AutoCloseable {
         dirty.addAll(touched);
     }
 
+    /**
+     * New processes may have been missed (the process connector overran its buffer: ENOBUFS):
+     * every service selects again, once. For the connector's failure path.
+     */
+    public void rescan() {
+        worker.execute(() -> markDirty(new java.util.LinkedHashSet<>(services.values())));
+    }
+
     /** Sends every service's current result now (tests, and the control socket's "send"). */
     public void heartbeatNow() {
         submitAndWait(this::beat);

@@ -191,6 +191,16 @@ class RlimitListenerTest {
     }
 
     @Test
+    void aRescanFindsWhatTheConnectorMissed() throws Exception {
+        nginxReportedOk();
+        proc.process(101, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write(); // its fork was lost
+        listener.rescan();
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        assertEquals(List.of("watch 101"), source.takeCalls());
+    }
+
+    @Test
     void aReusedPidIsANewProcessOnEverySelection() throws Exception {
         proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
         java.nio.file.Files.writeString(dir.resolve("nginx.pid"), "100\n");
