@@ -202,13 +202,14 @@ public final class RlimitListener implements AutoCloseable {
     }
 
     private void attachNew(int tgid) {
+        Map<Path, ProcEntry> read = new HashMap<>(); // each /proc file of the process read once for all services
         for (ServiceState s : services.values()) {
             CheckOptions options = s.definition.options();
             if (options == null || s.regexTooSlow || dirty.contains(s)) {
                 continue;
             }
             ProcFs procFs = trees.computeIfAbsent(options.procRoot(), ProcFs::at);
-            ProcEntry p = procFs.process(tgid);
+            ProcEntry p = read.computeIfAbsent(options.procRoot(), root -> procFs.process(tgid));
             try {
                 Long known = s.pids.get(tgid);
                 if (known != null && known == p.startTicks()) {
