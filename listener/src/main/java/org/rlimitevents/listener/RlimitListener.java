@@ -162,8 +162,11 @@ public final class RlimitListener implements AutoCloseable {
         if (watching == null) {
             return;
         }
+        // A first look (old level unknown) counts too: a watch replaced for another service on the
+        // same process starts its levels again, and what changed since the last evaluation would
+        // otherwise never be told.
         if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
-                || e.kind() == EventKind.CROSSING && e.oldLevel() != RlimitEvent.UNKNOWN_LEVEL) {
+                || e.kind() == EventKind.CROSSING) {
             if (e.kind() != EventKind.CROSSING) {
                 // crossings are told by the results they change: a usage hovering at a level
                 // crosses it many times a second and would flood the log
@@ -219,13 +222,14 @@ public final class RlimitListener implements AutoCloseable {
     }
 
     private void attachNew(int tgid) {
+        Map<Path, ProcEntry> read = new HashMap<>(); // each /proc file of the process read once for all services
         for (ServiceState s : services.values()) {
             CheckOptions options = s.definition.options();
             if (options == null || s.regexTooSlow || dirty.contains(s)) {
                 continue;
             }
             ProcFs procFs = trees.computeIfAbsent(options.procRoot(), ProcFs::at);
-            ProcEntry p = procFs.process(tgid);
+            ProcEntry p = read.computeIfAbsent(options.procRoot(), root -> procFs.process(tgid));
             try {
                 Long known = s.pids.get(tgid);
                 if (known != null && known == p.startTicks()) {
@@ -270,6 +274,14 @@ public final class RlimitListener implements AutoCloseable {
             worker.execute(this::evaluateDirty);
         }
         dirty.addAll(touched);
+    }
+
+    /**
+     * New processes may have been missed (the process connector overran its buffer: ENOBUFS):
+     * every service selects again, once. For the connector's failure path.
+     */
+    public void rescan() {
+        worker.execute(() -> markDirty(new java.util.LinkedHashSet<>(services.values())));
     }
 
     /** Sends every service's current result now (tests, and the control socket's "send"). */

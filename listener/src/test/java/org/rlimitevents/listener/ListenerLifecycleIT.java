@@ -100,11 +100,20 @@ class ListenerLifecycleIT {
 
     /** Waits until Nagios shows {@code state} with {@code text} in the output; returns how long that took. */
     private long msUntil(String service, int wanted, String text, long t0) throws Exception {
+        // the listener's own share, before Nagios's once-a-second status.dat adds its own
+        awaitTrue("the listener's result", () -> {
+            org.rlimitevents.plugin.PluginOutput last = listener.listener().lastResult("testhost;" + service);
+            return last != null && last.exitCode() == wanted && last.text().contains(text);
+        }, 10_000);
+        System.out.println("ListenerLifecycleIT: listener: " + service + " " + text + " after "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
         try {
             nagios.await(service, s -> state(s) == wanted && s.get("plugin_output").contains(text), 10_000);
         } catch (AssertionError e) {
             synchronized (log) {
-                throw new AssertionError(e.getMessage() + "\nlistener log:\n" + String.join("\n", log), e);
+                String nagiosLog = String.join("\n", nagios.log().lines().filter(l -> l.contains(service)).toList());
+                throw new AssertionError(e.getMessage() + "\nlistener log:\n" + String.join("\n", log)
+                        + "\nNagios log:\n" + nagiosLog, e);
             }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;

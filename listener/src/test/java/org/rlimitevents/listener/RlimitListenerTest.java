@@ -17,6 +17,7 @@ import org.rlimitevents.checkrlimit.CheckOptions;
 import org.rlimitevents.kernel.events.EventKind;
 import org.rlimitevents.kernel.events.Level;
 import org.rlimitevents.kernel.events.ResourceWatch;
+import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.Resource;
 import org.rlimitevents.kernel.testing.FakeEventSource;
@@ -141,6 +142,17 @@ class RlimitListenerTest {
     }
 
     @Test
+    void aFirstLookAfterAWatchWasReplacedIsEvaluated() throws Exception {
+        nginxReportedOk();
+        // another service's watch on the same process restarts its levels: the change since the
+        // last evaluation arrives as a first look (old level unknown), not as a crossing
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, RlimitEvent.UNKNOWN_LEVEL, 2, 950, 1000));
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[100] nofile 950/1000 (95%) | nofile=950;800;900;0;1000"),
+                results());
+    }
+
+    @Test
     void anExitWhileTheParentHasNotReapedIsNoMatchAtOnce() throws Exception {
         nginxReportedOk();
         proc.process(100, "nginx").zombie().write(); // exited; still in /proc until its parent waits
@@ -173,6 +185,16 @@ class RlimitListenerTest {
         assertEquals(before, evaluations()); // no match: no evaluation
         proc.process(101, "nginx").parent(100).limit(Resource.NOFILE, 1000, 1000).fds(950).write();
         listener.onNewProcess(101);
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        assertEquals(List.of("watch 101"), source.takeCalls());
+    }
+
+    @Test
+    void aRescanFindsWhatTheConnectorMissed() throws Exception {
+        nginxReportedOk();
+        proc.process(101, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write(); // its fork was lost
+        listener.rescan();
         assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
                 results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
         assertEquals(List.of("watch 101"), source.takeCalls());
