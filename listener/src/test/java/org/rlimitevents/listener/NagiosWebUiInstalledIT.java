@@ -61,6 +61,7 @@ class NagiosWebUiInstalledIT {
     private FdHolder child;
     private Process listener;
     private ChromeDriver browser;
+    private Path profile;
     private boolean started;
 
     @BeforeEach
@@ -92,7 +93,8 @@ class NagiosWebUiInstalledIT {
         run("/etc/init.d/nagios4", "start");
         started = true;
         startListener();
-        browser = browser();
+        profile = Files.createTempDirectory("rlimit-chromium-");
+        browser = browser(profile);
     }
 
     /** The admin's steps: the service (README "Adding a service"), a password, authentication on. */
@@ -146,25 +148,17 @@ class NagiosWebUiInstalledIT {
         assertTrue(Files.readString(err).contains("watching 1 service(s)"), Files.readString(err));
     }
 
-    private static ChromeDriver browser() {
+    private static ChromeDriver browser(Path profile) {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900", "--user-data-dir=" + freshProfile());
+                "--window-size=1280,900", "--user-data-dir=" + profile);
         ChromeDriver d = new ChromeDriver(service, options);
         d.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return d;
-    }
-
-    private static String freshProfile() {
-        try {
-            return Files.createTempDirectory("rlimit-chromium-").toString();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @AfterEach
@@ -172,6 +166,13 @@ class NagiosWebUiInstalledIT {
         try {
             if (browser != null) {
                 browser.quit();
+            }
+            if (profile != null) {
+                try (Stream<Path> s = Files.walk(profile)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
             }
             if (listener != null) {
                 listener.destroy();
