@@ -250,9 +250,14 @@ class NagiosWebUiInstalledIT {
                 + "\\] nofile (\\d+)/1000 \\(\\d+%\\)\nPerformance Data: nofile=(\\d+);800;900;0;1000\n").matcher(page);
         assertTrue(m.find(), page);
         int n = Integer.parseInt(m.group(1));
-        assertEquals(n / 10, Integer.parseInt(m.group(2)));
+        assertEquals(percent(n), Integer.parseInt(m.group(2)));
         assertEquals(List.of(n, n), List.of(Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))));
         return n;
+    }
+
+    /** n of 1000 as check_rlimit prints it: a whole percent, rounded half up (905 is 91 %). */
+    private static long percent(int n) {
+        return Math.round(n / 10.0);
     }
 
     @Test
@@ -299,9 +304,9 @@ class NagiosWebUiInstalledIT {
         List<String> alerts = history.lines().filter(l -> l.contains(alert) && l.contains("bash[" + pid + "]")).toList();
         assertEquals(2, alerts.size(), history); // OK after PENDING is no alert
         assertTrue(alerts.get(0).endsWith(alert + "CRITICAL;HARD;1;RLIMIT CRITICAL - bash[" + pid + "] nofile " + c
-                + "/1000 (" + c / 10 + "%)"), alerts.get(0));
+                + "/1000 (" + percent(c) + "%)"), alerts.get(0));
         assertTrue(alerts.get(1).endsWith(alert + "WARNING;HARD;1;RLIMIT WARNING - bash[" + pid + "] nofile " + n
-                + "/1000 (" + n / 10 + "%)"), alerts.get(1));
+                + "/1000 (" + percent(n) + "%)"), alerts.get(1));
     }
 
     @Test
