@@ -21,6 +21,7 @@ import org.rlimitevents.listener.sink.FailoverSink;
  * instances, then two NRDP endpoints. The first stopped mid-stream: the next results arrive at the
  * second, in order, none lost; the first back: used again once its recheck is due; both down: the
  * log says so for each, the results wait in the spool and arrive in order at whichever comes back.
+ * With --icinga-services, the watches come from the first Icinga that answers.
  * Each step waits for its result before the next, so every transition is one result (fds only go
  * up, or down by one state at a time: no state is passed on the way).
  */
@@ -165,6 +166,28 @@ class FailoverIT {
     }
 
     @Test
+    void watchesFromIcingaComeFromTheFirstThatAnswers() throws Exception {
+        child = TestListener.holder(dir, 850);
+        first = new IcingaCentral(dir.resolve("icinga1"), dir.resolve("holder.pid"));
+        second = new IcingaCentral(dir.resolve("icinga2"), dir.resolve("holder.pid"));
+        IcingaFixture one = ((IcingaCentral) first).icinga;
+        IcingaFixture two = ((IcingaCentral) second).icinga;
+        Path cas = dir.resolve("cas.crt");
+        Files.writeString(cas, Files.readString(one.caFile) + Files.readString(two.caFile));
+        first.stop();
+        listener = TestListener.start(dir, line -> {
+            synchronized (log) {
+                log.add(line);
+            }
+        }, "--host-name", "testhost", "--icinga-services", "--icinga-api", one.url(), "--icinga-api", two.url(),
+                "--icinga-ca", cas.toString(), "--icinga-credentials",
+                secret("sender:" + IcingaFixture.PASSWORD).toString(), "--timeout", "2");
+        assertTrue(logged("watching 1 service(s)"), log.toString());
+        awaitStates(second, List.of(1));
+        assertEquals(List.of(), first.states());
+    }
+
+    @Test
     void twoNrdpEndpoints() throws Exception {
         child = TestListener.holder(dir, 100);
         first = new NrdpCentral();
@@ -221,9 +244,10 @@ class FailoverIT {
         first.stop();
         second.stop();
         for (int fds : new int[] {950, 850, 100}) {
+            int from = logCopy().size(); // an event tier reports while the fds are still being opened
             child.holdFds(fds);
             awaitLogged("result testhost;rlimit holder: RLIMIT " + (fds == 950 ? "CRITICAL" : fds == 850 ? "WARNING" : "OK"),
-                    log.size());
+                    from);
         }
         TestListener.awaitSpooled(dir);
         assertTrue(logged("no endpoint took the result: "), log.toString());
