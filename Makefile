@@ -44,7 +44,7 @@ DEB := build/rlimit-events_$(VERSION)_$(ARCH).deb
 # openssl for its certificate; nsca; lintian and systemd-analyze for the .deb), bench (GNU time
 # for max RSS; check_procs for reference).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
-	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
+	monitoring-plugins-basic strace clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
 	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core icinga2-bin icinga2-common openssl \
 	lintian nsca systemd
 
