@@ -88,11 +88,18 @@ public final class ListenerMain implements AutoCloseable {
         holder[0] = listener;
         ProcConnector pc = null;
         try {
-            // Only selections that can gain processes (not -p) need every exec on the host.
-            pc = !canGainProcesses(services) ? null : ProcConnector.open(new ProcConnector.Listener() {
+            // Every selection can gain processes: new ones by fork or exec, -p and -P by a reused pid.
+            pc = ProcConnector.open(new ProcConnector.Listener() {
                 @Override
                 public void exec(int pid, int tgid) {
-                    listener.onExec(tgid);
+                    listener.onNewProcess(tgid);
+                }
+
+                @Override
+                public void fork(int childPid, int childTgid) {
+                    if (childPid == childTgid) { // a process, not a thread
+                        listener.onNewProcess(childTgid);
+                    }
                 }
 
                 @Override
@@ -104,7 +111,7 @@ public final class ListenerMain implements AutoCloseable {
                 public void failed(Throwable cause, boolean recovered) {
                     health.failed("rlimit-proc-connector", cause, recovered);
                     if (recovered) {
-                        listener.resync(); // execs were lost: every selection again
+                        listener.rescan(); // forks and execs were lost: every selection again
                     }
                 }
             });
@@ -138,15 +145,6 @@ public final class ListenerMain implements AutoCloseable {
             default:
                 return testHook(request);
         }
-    }
-
-    private static boolean canGainProcesses(List<ServiceDefinition> services) {
-        for (ServiceDefinition s : services) {
-            if (s.options().selection().pids().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public static ListenerMain start(ListenerOptions options, Consumer<String> log) throws ConfigException,

@@ -15,7 +15,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.rlimitevents.checkrlimit.CheckOptions;
 import org.rlimitevents.checkrlimit.CheckRlimit;
+import org.rlimitevents.checkrlimit.RegexBudgetException;
 import org.rlimitevents.checkrlimit.RlimitCheck;
 import org.rlimitevents.checkrlimit.UsageException;
 import org.rlimitevents.kernel.events.EventKind;
@@ -23,8 +25,10 @@ import org.rlimitevents.kernel.events.EventSource;
 import org.rlimitevents.kernel.events.ResourceWatch;
 import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
+import org.rlimitevents.kernel.proc.ProcEntry;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.proc.StatFile;
 import org.rlimitevents.kernel.sys.Sys;
 import org.rlimitevents.listener.config.ServiceDefinition;
 import org.rlimitevents.listener.sink.Delivery;
@@ -47,6 +51,8 @@ public final class RlimitListener implements AutoCloseable {
     private static final long TRIM_DELAY_SECONDS = 20;
     private final long heartbeatSeconds;
     private final int selfPid = ProcFs.selfPid();
+    /** The /proc trees services read (one, but for tests with fixture trees), for one-process matching. */
+    private final Map<Path, ProcFs> trees = new HashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "rlimit-listener"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "rlimit-heartbeat"));
@@ -80,23 +86,13 @@ public final class RlimitListener implements AutoCloseable {
         worker.execute(() -> handle(e));
     }
 
-    /** A new process started somewhere (exec): attach it to the services whose selection matches it. */
-    public void onExec(int tgid) {
+    /**
+     * A new process (fork) or a new program (exec) somewhere: attach it to the services whose
+     * selection matches it, testing that one process (it inherits comm, uid and cgroup at fork).
+     */
+    public void onNewProcess(int tgid) {
         worker.execute(() -> attachNew(tgid));
     }
-
-    /** Events may have been lost (the process connector overrun): every service evaluated afresh. */
-    public void resync() {
-        if (resyncQueued.compareAndSet(false, true)) { // a storm of ENOBUFS: one re-evaluation queued
-            worker.execute(() -> {
-                resyncQueued.set(false);
-                dirty.addAll(services.values());
-                evaluateDirty();
-            });
-        }
-    }
-
-    private final java.util.concurrent.atomic.AtomicBoolean resyncQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The test hook: the listener's thread dies of {@code e}. */
     void injectFailure(RuntimeException e) {
@@ -116,7 +112,7 @@ public final class RlimitListener implements AutoCloseable {
             }
             for (ServiceState gone : services.values()) {
                 if (next.get(gone.definition.key()) != gone) {
-                    for (int pid : new ArrayList<>(gone.pids)) {
+                    for (int pid : new ArrayList<>(gone.pids.keySet())) {
                         detach(gone, pid);
                     }
                 }
@@ -153,17 +149,48 @@ public final class RlimitListener implements AutoCloseable {
         if (watching == null) {
             return;
         }
+        // A first look (old level unknown) counts too: a watch replaced for another service on the
+        // same process starts its levels again, and what changed since the last evaluation would
+        // otherwise never be told.
         if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
-                || e.kind() == EventKind.CROSSING && e.oldLevel() != RlimitEvent.UNKNOWN_LEVEL) {
+                || e.kind() == EventKind.CROSSING) {
             if (e.kind() != EventKind.CROSSING) {
                 // crossings are told by the results they change: a usage hovering at a level
                 // crosses it many times a second and would flood the log
                 log.accept("event: " + e);
             }
-            if (dirty.isEmpty()) {
-                worker.execute(this::evaluateDirty);
+            if (e.kind() == EventKind.EXIT) {
+                afterExit(e.tgid(), Set.copyOf(watching), 0);
+            } else {
+                markDirty(watching);
             }
-            dirty.addAll(watching);
+        }
+    }
+
+    /** How often, and how long, an exit reported before /proc shows it is looked at again. */
+    private static final long EXIT_RECHECK_MS = 10;
+    private static final int EXIT_RECHECKS = 500;
+
+    /**
+     * The kernel reports a group's exit (sched_process_exit, the connector) before the process
+     * becomes a zombie in /proc (its memory and files are released in between, which takes
+     * milliseconds for a large process): the services look again once /proc shows the exit.
+     */
+    private void afterExit(int tgid, Set<ServiceState> watching, int attempt) {
+        ServiceState any = watching.iterator().next();
+        ProcFs tree = trees.computeIfAbsent(any.definition.options().procRoot(), ProcFs::at);
+        boolean shown;
+        try {
+            StatFile stat = tree.process(tgid).stat();
+            shown = stat.dead() || !Long.valueOf(stat.startTicks()).equals(any.pids.get(tgid)); // or reused
+        } catch (ProcessGoneException e) {
+            shown = true;
+        }
+        if (shown || attempt >= EXIT_RECHECKS) {
+            markDirty(watching);
+        } else {
+            timer.schedule(() -> worker.execute(() -> afterExit(tgid, watching, attempt + 1)), EXIT_RECHECK_MS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -183,20 +210,64 @@ public final class RlimitListener implements AutoCloseable {
 
     private void attachNew(int tgid) {
         for (ServiceState s : services.values()) {
-            if (s.pids.contains(tgid) || s.definition.options().selection().pids().size() > 0) {
-                continue; // pid selections never gain processes
-            }
-            try {
-                if (!s.definition.options().selection().select(ProcFs.at(Path.of("/proc")), selfPid)
-                        .stream().anyMatch(p -> p.pid() == tgid)) {
-                    continue;
-                }
-            } catch (UsageException | ProcessGoneException e) {
+            CheckOptions options = s.definition.options();
+            if (options == null || s.regexTooSlow || dirty.contains(s)) {
                 continue;
             }
-            log.accept("new process " + tgid + " matches " + s.definition.key());
-            evaluate(s, false);
+            ProcFs procFs = trees.computeIfAbsent(options.procRoot(), ProcFs::at);
+            ProcEntry p = procFs.process(tgid);
+            try {
+                Long known = s.pids.get(tgid);
+                if (known != null && known == p.startTicks()) {
+                    continue; // watched already: its exec comes as an event of the source
+                }
+                if (known == null && !options.selection().selects(procFs, p, selfPid)) {
+                    recheckPidfiles(s);
+                    continue;
+                }
+            } catch (ProcessGoneException e) {
+                continue; // short-lived: gone before we looked
+            } catch (UsageException | RuntimeException e) {
+                // the selection cannot be tested (a pidfile, a regex): the evaluation reports why
+            }
+            log.accept("new process " + tgid + " for " + s.definition.key());
+            markDirty(Set.of(s));
         }
+    }
+
+    /**
+     * A daemon writes its pidfile after it forks: a -P service looks again a moment after a new
+     * process that its pidfile did not (yet) name. At most one pending look per service.
+     */
+    private void recheckPidfiles(ServiceState s) {
+        if (s.definition.options().selection().pidfiles().isEmpty() || s.recheckPending) {
+            return;
+        }
+        s.recheckPending = true;
+        timer.schedule(() -> worker.execute(() -> {
+            s.recheckPending = false;
+            if (services.get(s.definition.key()) == s) {
+                evaluate(s, false);
+            }
+        }), PIDFILE_RECHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static final long PIDFILE_RECHECK_MS = 1000;
+
+    /** Queues one evaluation of each service (behind the events queued now: a burst costs one). */
+    private void markDirty(Set<ServiceState> touched) {
+        if (dirty.isEmpty()) {
+            worker.execute(this::evaluateDirty);
+        }
+        dirty.addAll(touched);
+    }
+
+    /**
+     * New processes may have been missed (the process connector overran its buffer: ENOBUFS):
+     * every service selects again, once. For the connector's failure path.
+     */
+    public void rescan() {
+        worker.execute(() -> markDirty(new java.util.LinkedHashSet<>(services.values())));
     }
 
     /** Sends every service's current result now (tests, and the control socket's "send"). */
@@ -225,19 +296,24 @@ public final class RlimitListener implements AutoCloseable {
     /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
     private void evaluate(ServiceState s, boolean always) {
         evaluations++;
-        RlimitCheck.Evaluation ev;
+        RlimitCheck.Evaluation ev = null;
         PluginOutput out;
+        s.regexTooSlow = false;
         try {
+            if (s.definition.options() == null) {
+                throw new UsageException(s.definition.problem());
+            }
             ev = new RlimitCheck(s.definition.options()).evaluate(ProcFs.at(s.definition.options().procRoot()),
                     selfPid);
             out = FORMATTER.format(ev.result());
         } catch (UsageException | RuntimeException e) {
+            s.regexTooSlow = e instanceof RegexBudgetException;
             out = FORMATTER.unknown(e instanceof UsageException ? e.getMessage()
                     : "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             ev = null;
         }
         if (ev != null) {
-            rewatch(s, new HashSet<>(ev.pids()));
+            rewatch(s, ev.processes());
         }
         String signature = ev == null ? "error:" + out.text()
                 : ServiceState.signature(out.exitCode(), ev.findings());
@@ -253,21 +329,41 @@ public final class RlimitListener implements AutoCloseable {
                 s.definition.description(), out.exitCode(), out.text()));
     }
 
-    private void rewatch(ServiceState s, Set<Integer> now) {
-        for (int pid : new ArrayList<>(s.pids)) {
-            if (!now.contains(pid)) {
-                detach(s, pid);
+    /** Watches what the evaluation read; a pid now held by another process (new start time) is detached first. */
+    private void rewatch(ServiceState s, Map<Integer, Long> now) {
+        for (Map.Entry<Integer, Long> old : new ArrayList<>(s.pids.entrySet())) {
+            Long start = now.get(old.getKey());
+            if (start == null) {
+                detach(s, old.getKey());
+            } else if (!start.equals(old.getValue())) {
+                forget(old.getKey());
             }
         }
         boolean first = s.pids.isEmpty();
-        for (int pid : now) {
-            if (s.pids.add(pid)) {
+        for (Map.Entry<Integer, Long> p : now.entrySet()) {
+            int pid = p.getKey();
+            if (s.pids.putIfAbsent(pid, p.getValue()) == null) {
                 byPid.computeIfAbsent(pid, k -> new HashSet<>()).add(s);
                 watchPid(pid);
             }
         }
         if (first && !now.isEmpty() && Levels.of(s.definition.options()).isEmpty()) {
             log.accept(s.definition.key() + ": no resource the kernel can follow; results at the heartbeat only");
+        }
+    }
+
+    /**
+     * A pid now names another process: the old one is unwatched for every service at once (no
+     * watch of it survives, merged with the new one's), and the services that had it look again.
+     */
+    private void forget(int pid) {
+        Set<ServiceState> had = byPid.remove(pid);
+        source.unwatch(pid);
+        if (had != null) {
+            for (ServiceState other : had) {
+                other.pids.remove(pid);
+            }
+            markDirty(had);
         }
     }
 
@@ -310,7 +406,7 @@ public final class RlimitListener implements AutoCloseable {
                     + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
                     + delivery.spooled());
             for (ServiceState s : services.values()) {
-                out.put("service " + s.definition.key(), "pids=" + s.pids + " state="
+                out.put("service " + s.definition.key(), "pids=" + s.pids.keySet() + " state="
                         + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
                         + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse("")));
             }

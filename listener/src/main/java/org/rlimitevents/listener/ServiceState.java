@@ -2,8 +2,8 @@ package org.rlimitevents.listener;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.rlimitevents.checkrlimit.Finding;
 import org.rlimitevents.listener.config.ServiceDefinition;
@@ -11,8 +11,15 @@ import org.rlimitevents.listener.config.ServiceDefinition;
 /** A service and what the listener last knew and sent about it. */
 final class ServiceState {
     final ServiceDefinition definition;
-    /** The processes its selection matched at the last evaluation (watched). */
-    Set<Integer> pids = new TreeSet<>();
+    /**
+     * The processes its selection matched at the last evaluation (watched): pid → start time in
+     * clock ticks since boot. The pair is a process's identity: a pid reused is another process.
+     */
+    final Map<Integer, Long> pids = new TreeMap<>();
+    /** Its -a regex ran out of steps: new processes are not matched one by one (the heartbeat retries). */
+    boolean regexTooSlow;
+    /** A look at its pidfiles is scheduled (a new process appeared that they did not name yet). */
+    boolean recheckPending;
     /** The last result sent: exit code and, per process and resource, the state (the usage band). */
     String lastSignature;
     String lastOutput;

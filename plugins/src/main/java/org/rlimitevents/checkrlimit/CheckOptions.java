@@ -111,6 +111,9 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
                 }
             }
         }
+        if (chosen.isEmpty()) {
+            throw new UsageException("-r names no resource (an empty list such as ','): name one or more, or 'all'");
+        }
         return List.copyOf(chosen);
     }
 

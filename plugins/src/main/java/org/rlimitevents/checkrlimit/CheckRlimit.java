@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import org.rlimitevents.kernel.proc.ProcFs;
-import org.rlimitevents.plugin.CheckResult;
+import org.rlimitevents.kernel.proc.Tokens;
 import org.rlimitevents.plugin.OutputFormatter;
 import org.rlimitevents.plugin.PluginOutput;
 
@@ -29,6 +29,49 @@ public final class CheckRlimit {
     }
 
     public static PluginOutput run(String... args) {
+        // -t bounds the whole run, parsing included (compiling and trying an -a regex, reading a passwd).
+        CheckThread worker = new CheckThread(args);
+        worker.setDaemon(true);
+        worker.start();
+        int timeout = timeoutOf(args);
+        try {
+            worker.join(timeout * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FORMATTER.unknown("interrupted");
+        }
+        if (worker.isAlive()) {
+            return FORMATTER.unknown("check timed out after " + timeout + " s");
+        }
+        return worker.output;
+    }
+
+    /**
+     * The -t of a command line before it is parsed (the default when absent or not a number: the
+     * parser then says what is wrong), so that the parse itself runs under it. Later options win.
+     */
+    static int timeoutOf(String... args) {
+        String value = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ((a.equals("-t") || a.equals("--timeout")) && i + 1 < args.length) {
+                value = args[++i];
+            } else if (a.startsWith("--timeout=")) {
+                value = a.substring("--timeout=".length());
+            } else if (a.startsWith("-t") && !a.startsWith("--")) {
+                value = a.substring(2);
+            } else if (a.equals("--")) {
+                break;
+            }
+        }
+        return value != null && Tokens.isDigits(value, 9) && Integer.parseInt(value) > 0 ? Integer.parseInt(value)
+                : DEFAULT_TIMEOUT_SECONDS;
+    }
+
+    static final int DEFAULT_TIMEOUT_SECONDS = 10;
+
+    /** Parses and checks; {@link #output} is what to print (visible to the joining thread: join() orders it). */
+    private static PluginOutput parseAndCheck(String... args) {
         CheckOptions options;
         try {
             options = CheckOptions.parse(args);
@@ -42,52 +85,28 @@ public final class CheckRlimit {
         if (options.version()) {
             return new PluginOutput(version() + "\n", 3);
         }
-        return runWithTimeout(options);
-    }
-
-    /**
-     * Runs the check on a daemon thread so that a read stuck in the kernel cannot outlive -t.
-     * (A plain thread and join: FutureTask's VarHandles cost a one-shot plugin ~3 ms to link.)
-     */
-    private static PluginOutput runWithTimeout(CheckOptions options) {
-        CheckThread worker = new CheckThread(options);
-        worker.setDaemon(true);
-        worker.start();
         try {
-            worker.join(options.timeoutSeconds() * 1000L);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return FORMATTER.unknown("interrupted");
+            return FORMATTER.format(new RlimitCheck(options).run(ProcFs.at(options.procRoot()), ProcFs.selfPid()));
+        } catch (UsageException e) {
+            return FORMATTER.unknown(e.getMessage());
+        } catch (RuntimeException | Error e) {
+            return FORMATTER.unknown("internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        if (worker.isAlive()) {
-            return FORMATTER.unknown("check timed out after " + options.timeoutSeconds() + " s");
-        }
-        if (worker.failure != null) {
-            Throwable cause = worker.failure;
-            String reason = cause instanceof UsageException ? cause.getMessage()
-                    : "internal error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
-            return FORMATTER.unknown(reason);
-        }
-        return FORMATTER.format(worker.result);
     }
 
+    /** A plain thread and join: FutureTask's VarHandles cost a one-shot plugin ~3 ms to link. */
     private static final class CheckThread extends Thread {
-        private final CheckOptions options;
-        private CheckResult result; // visible to the joining thread: join() is a happens-before edge
-        private Throwable failure;
+        private final String[] args;
+        private PluginOutput output;
 
-        CheckThread(CheckOptions options) {
+        CheckThread(String[] args) {
             super("check");
-            this.options = options;
+            this.args = args;
         }
 
         @Override
         public void run() {
-            try {
-                result = new RlimitCheck(options).run(ProcFs.at(options.procRoot()), ProcFs.selfPid());
-            } catch (UsageException | RuntimeException | Error e) {
-                failure = e;
-            }
+            output = parseAndCheck(args);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.rlimitevents.checkrlimit;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,8 @@ import java.util.regex.Pattern;
 import org.rlimitevents.kernel.proc.ProcEntry;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.proc.StatFile;
+import org.rlimitevents.kernel.sys.SmallFile;
 import org.rlimitevents.kernel.proc.Tokens;
 
 /**
@@ -65,21 +66,38 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
         return p;
     }
 
-    /** The matching processes, ascending by pid. */
-    public List<ProcEntry> select(ProcFs procFs, int selfPid) throws UsageException {
+    /** The processes a selection matched, and what the reader should know about the rest (a stale pidfile). */
+    public record Selected(List<ProcEntry> processes, List<String> notes) {
+    }
+
+    /** The most of a pidfile read: a pid and a newline need a dozen bytes. */
+    static final int PIDFILE_MAX_BYTES = 4096;
+    /** A pidfile written this long before its process started belongs to an earlier process. */
+    static final long PIDFILE_SLACK_MS = 2000;
+    /** Characters an -a regex may read per command line: a backtracking pattern stops here. */
+    static final long REGEX_BUDGET = 10_000_000;
+
+    /**
+     * The matching processes, ascending by pid. Never this process, nor (without explicit pids)
+     * its parent, as check_procs does (a shell or timeout wrapper with the same arguments); never
+     * a zombie (its thread group exited: no limit applies any more).
+     */
+    public Selected select(ProcFs procFs, int selfPid) throws UsageException {
         Set<Integer> candidates = new LinkedHashSet<>();
+        List<String> notes = new ArrayList<>();
         boolean explicit = !pids.isEmpty() || !pidfiles.isEmpty();
         if (explicit) {
             candidates.addAll(pids);
             for (Path f : pidfiles) {
-                Integer pid = readPidfile(f);
+                Integer pid = pidOf(procFs, f, notes);
                 if (pid != null) {
                     candidates.add(pid);
                 }
             }
         } else {
+            int parent = parentOf(procFs, selfPid);
             for (int pid : procFs.pids()) {
-                if (pid != selfPid) {
+                if (pid != selfPid && pid != parent) {
                     candidates.add(pid);
                 }
             }
@@ -93,30 +111,72 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
             }
             ProcEntry p = procFs.process(pid);
             try {
-                if ((explicit || !p.stat().kernelThread()) && matches(p)) {
+                if ((explicit || !p.stat().kernelThread()) && !p.stat().dead() && matches(p)) {
                     matched.add(p);
                 }
             } catch (ProcessGoneException e) {
                 // exited between listing and reading: not a match
             }
         }
-        return matched;
+        return new Selected(matched, notes);
     }
 
-    private boolean matches(ProcEntry p) {
+    /**
+     * Whether one process, new since the last selection (forked or exec'd), is selected: the same
+     * test as {@link #select} for that process alone, without a walk of /proc.
+     */
+    public boolean selects(ProcFs procFs, ProcEntry p, int selfPid) throws UsageException {
+        boolean explicit = !pids.isEmpty() || !pidfiles.isEmpty();
+        if (p.pid() == selfPid) {
+            return false;
+        }
+        if (explicit) {
+            boolean named = pids.contains(p.pid());
+            for (Path f : pidfiles) {
+                named |= Integer.valueOf(p.pid()).equals(pidOf(procFs, f, new ArrayList<>()));
+            }
+            if (!named) {
+                return false;
+            }
+        } else if (p.stat().kernelThread() || p.pid() == parentOf(procFs, selfPid)) {
+            return false;
+        }
+        return !p.stat().dead() && matches(p);
+    }
+
+    private static int parentOf(ProcFs procFs, int selfPid) {
+        try {
+            return procFs.exists(selfPid) ? procFs.process(selfPid).stat().ppid() : -1;
+        } catch (ProcessGoneException e) {
+            return -1;
+        }
+    }
+
+    private boolean matches(ProcEntry p) throws UsageException {
         if (command != null && !command.equals(p.comm())) {
             return false;
         }
         if (uid != null && uid != p.status().realUid()) {
             return false;
         }
-        if (argument != null && !argument.matcher(p.cmdline()).find()) {
+        if (argument != null && !find(argument, p)) {
             return false;
         }
         if (unit != null && !inUnit(p.cgroupPaths())) {
             return false;
         }
         return cgroup == null || inCgroup(p.cgroupPaths());
+    }
+
+    /** The regex on a command line, within {@link #REGEX_BUDGET} character reads. */
+    private static boolean find(Pattern argument, ProcEntry p) throws UsageException {
+        try {
+            return argument.matcher(new BudgetedChars(p.cmdline(), REGEX_BUDGET)).find();
+        } catch (BudgetedChars.Exhausted e) {
+            throw new RegexBudgetException("--argument regex /" + argument.pattern() + "/ gave up on pid " + p.pid()
+                    + ": more than " + REGEX_BUDGET + " steps on one command line (a pattern that backtracks"
+                    + " without bound, such as (.*a){25}; simplify it)");
+        }
     }
 
     /** A unit's processes live in a cgroup named after it, or in cgroups below that one. */
@@ -140,21 +200,40 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
         return false;
     }
 
-    /** The pid in a pidfile, or null when the file does not exist. */
-    private static Integer readPidfile(Path f) throws UsageException {
-        String text;
+    /**
+     * The pid in a pidfile; null when the file does not exist or is stale (its process started
+     * after the file was written: the daemon that wrote it is gone and the pid was reused).
+     */
+    private static Integer pidOf(ProcFs procFs, Path f, List<String> notes) throws UsageException {
+        SmallFile.Content content;
         try {
-            text = Files.readString(f).trim();
+            content = SmallFile.read(f, PIDFILE_MAX_BYTES);
         } catch (NoSuchFileException e) {
             return null; // the daemon is not running: no match, not an error
         } catch (IOException e) {
             throw new UsageException("cannot read pidfile " + f + ": " + e.getMessage());
         }
+        String text = content.text().trim();
         String first = text.isEmpty() ? "" : Tokens.whitespace(text)[0];
         if (!Tokens.isDigits(first, 9) || Integer.parseInt(first) == 0) {
             throw new UsageException("pidfile " + f + " does not hold a pid");
         }
-        return Integer.parseInt(first);
+        int pid = Integer.parseInt(first);
+        try {
+            if (!procFs.exists(pid)) {
+                return pid;
+            }
+            long startedMs = procFs.bootTimeSeconds() * 1000
+                    + procFs.process(pid).startTicks() * 1000 / StatFile.TICKS_PER_SECOND;
+            if (startedMs > content.modifiedMillis() + PIDFILE_SLACK_MS) {
+                notes.add("stale pidfile " + f + ": pid " + pid + " started "
+                        + (startedMs - content.modifiedMillis()) / 1000 + " s after the file was written");
+                return null;
+            }
+        } catch (ProcessGoneException | IllegalStateException e) {
+            // gone (or no btime in a fixture tree): the pid stands, the selection finds no process
+        }
+        return pid;
     }
 
     /** How the no-match message names this selection. */

@@ -1,7 +1,9 @@
 package org.rlimitevents.checkrlimit;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 import org.rlimitevents.kernel.proc.Limit;
@@ -25,8 +27,14 @@ public final class RlimitCheck {
         this.options = options;
     }
 
-    /** One evaluation: the processes read, each process × resource finding, and the result. */
-    public record Evaluation(List<Integer> pids, List<Finding> findings, CheckResult result) {
+    /**
+     * One evaluation: the processes read (pid → start time in clock ticks since boot: with the
+     * pid, the process's identity), each process × resource finding, and the result.
+     */
+    public record Evaluation(Map<Integer, Long> processes, List<Finding> findings, CheckResult result) {
+        public List<Integer> pids() {
+            return List.copyOf(processes.keySet());
+        }
     }
 
     public CheckResult run(ProcFs procFs, int selfPid) throws UsageException {
@@ -35,24 +43,32 @@ public final class RlimitCheck {
 
     public Evaluation evaluate(ProcFs procFs, int selfPid) throws UsageException {
         List<Finding> findings = new ArrayList<>();
-        List<Integer> pids = new ArrayList<>();
-        for (ProcEntry p : options.selection().select(procFs, selfPid)) {
+        Map<Integer, Long> pids = new LinkedHashMap<>();
+        ProcessSelection.Selected selected = options.selection().select(procFs, selfPid);
+        for (ProcEntry p : selected.processes()) {
             try {
                 List<Finding> ofProcess = new ArrayList<>();
                 for (Resource r : options.resources()) {
                     ofProcess.add(evaluate(p, r, procFs));
                 }
                 findings.addAll(ofProcess);
-                pids.add(p.pid());
+                pids.put(p.pid(), p.startTicks());
             } catch (ProcessGoneException e) {
                 // exited during the check: report it as not matched rather than half-read
             }
         }
         if (findings.isEmpty()) {
+            String why = selected.notes().isEmpty() ? "" : " (" + String.join("; ", selected.notes()) + ")";
             return new Evaluation(pids, findings,
-                    CheckResult.of(options.noMatch(), "no process matched " + options.selection().describe()));
+                    CheckResult.of(options.noMatch(), "no process matched " + options.selection().describe() + why));
         }
-        return new Evaluation(pids, findings, result(findings, pids.size()));
+        CheckResult result = result(findings, pids.size());
+        if (!selected.notes().isEmpty()) {
+            List<String> lines = new ArrayList<>(result.longOutput());
+            lines.addAll(selected.notes());
+            result = new CheckResult(result.status(), result.summary(), lines, result.perfdata());
+        }
+        return new Evaluation(pids, findings, result);
     }
 
     Finding evaluate(ProcEntry p, Resource r, ProcFs procFs) {
@@ -75,7 +91,7 @@ public final class RlimitCheck {
         } else if (r.kind == Resource.Kind.CEILING && limit == 0) {
             note = "may not raise its priority";
         } else if (usage.isEmpty()) {
-            note = "no usage: kernel thread";
+            note = p.stat().dead() ? "no usage: zombie (exited, not yet reaped)" : "no usage: kernel thread";
         }
         if (note != null) {
             return new Finding(p.pid(), comm, uid, r, usage, limit, Thresholds.NONE, Status.OK, note);

@@ -4,7 +4,7 @@ package org.rlimitevents.checkrlimit;
  * The command line cannot be used; the message is the one-line reason shown to the admin (quoted
  * input is cleaned: an argument holding a newline must not make it two lines).
  */
-public final class UsageException extends Exception {
+public class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public UsageException(String message) {

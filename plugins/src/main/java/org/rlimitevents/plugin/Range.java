@@ -51,6 +51,10 @@ public final class Range {
         if (endPct) {
             endText = endText.substring(0, endText.length() - 1);
         }
+        // "~:%" would be a percentage of nothing, and print back as "~:", another range
+        if (startPct && (startText.isEmpty() || startText.equals("~")) || endPct && endText.isEmpty()) {
+            throw new RangeException(text, "'%' must follow a number");
+        }
         double start = startText.equals("~") ? Double.NEGATIVE_INFINITY
                 : startText.isEmpty() ? 0 : number(text, startText);
         if (colon < 0 && endText.isEmpty()) {

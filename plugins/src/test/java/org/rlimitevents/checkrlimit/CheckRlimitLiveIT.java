@@ -99,6 +99,12 @@ class CheckRlimitLiveIT {
                     plugin("-p", "" + pid, "-r", "nproc"));
             // selection by user finds all eight
             assertTrue(plugin("-u", "" + uid, "-r", "nofile").stdout().contains("(8 processes)"));
+            // run as that user (as Nagios runs it against its own processes), its own JVM threads
+            // are no load of the user: still the eight tasks the kernel compares with the limit
+            assertResult(0, "RLIMIT OK - sleep[" + pid + "] nproc 8/10 (80%) for uid " + uid
+                    + " | nproc=8;8;9;0;10\nOK: sleep[" + pid + "] nproc 8/10 (80%) for uid " + uid + "\n",
+                    plugin(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups"), "-p", "" + pid,
+                            "-r", "nproc"));
         } finally {
             for (Process t : tasks) {
                 t.destroyForcibly();

@@ -48,6 +48,14 @@ class RangeTest {
     }
 
     @Test
+    void aPercentWithoutANumberIsRefusedSoEveryRangeRoundTrips() {
+        for (String text : new String[] {"~:%", "~%:", "~%:%", "%:5", ":%", "@~:%"}) {
+            RangeException e = assertThrows(RangeException.class, () -> Range.parse(text), text);
+            assertTrue(e.getMessage().contains("'%' must follow a number"), e.getMessage());
+        }
+    }
+
+    @Test
     void tildeIsMinusInfinity() throws RangeException {
         Range r = Range.parse("~:-95.99");
         assertEquals(Double.NEGATIVE_INFINITY, r.start());

@@ -240,8 +240,7 @@ public final class PollingEventSource implements EventSource {
         String comm;
         try {
             comm = p.comm();
-            char state = p.stat().state();
-            if (state == 'Z' || state == 'X') {
+            if (p.stat().dead()) {
                 throw new ProcessGoneException(tgid);
             }
             if (takeExec(w)) {

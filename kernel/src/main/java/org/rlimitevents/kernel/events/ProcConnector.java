@@ -6,8 +6,8 @@ import jnr.ffi.Pointer;
 import org.rlimitevents.kernel.sys.Sys;
 
 /**
- * The netlink process connector (CN_IDX_PROC): the kernel tells us of every exec and exit as it
- * happens, without polling. Unprivileged since Linux 6.6; before that it needs CAP_NET_ADMIN, and
+ * The netlink process connector (CN_IDX_PROC): the kernel tells us of every fork, exec and exit as
+ * it happens, without polling. Unprivileged since Linux 6.6; before that it needs CAP_NET_ADMIN, and
  * {@link #open} fails. Layouts from include/uapi/linux/{netlink,connector,cn_proc}.h.
  */
 public final class ProcConnector implements AutoCloseable {
@@ -22,6 +22,10 @@ public final class ProcConnector implements AutoCloseable {
         void exec(int pid, int tgid);
 
         void exit(int pid, int tgid);
+
+        /** A task was created: a process when {@code childPid == childTgid}, else a thread. */
+        default void fork(int childPid, int childTgid) {
+        }
     }
 
     private static final int AF_NETLINK = 16;
@@ -31,6 +35,7 @@ public final class ProcConnector implements AutoCloseable {
     private static final int CN_VAL_PROC = 1;
     private static final int NLMSG_DONE = 3;
     private static final int PROC_CN_MCAST_LISTEN = 1;
+    private static final int PROC_EVENT_FORK = 0x1;
     private static final int PROC_EVENT_EXEC = 0x2;
     private static final int PROC_EVENT_EXIT = 0x80000000;
     private static final int NLMSG_HDRLEN = 16;
@@ -118,7 +123,9 @@ public final class ProcConnector implements AutoCloseable {
                 }
                 int what = buf.getInt(off + EVENT);
                 int data = off + EVENT + 16;
-                if (what == PROC_EVENT_EXEC) {
+                if (what == PROC_EVENT_FORK) { // parent pid, parent tgid, child pid, child tgid
+                    listener.fork(buf.getInt(data + 8), buf.getInt(data + 12));
+                } else if (what == PROC_EVENT_EXEC) {
                     listener.exec(buf.getInt(data), buf.getInt(data + 4));
                 } else if (what == PROC_EVENT_EXIT) {
                     listener.exit(buf.getInt(data), buf.getInt(data + 4));

@@ -35,6 +35,14 @@ public final class ProcEntry {
         return stat;
     }
 
+    /**
+     * When the process started, in clock ticks since boot: with the pid, its identity (a pid the
+     * kernel hands out again belongs to a process with another start time).
+     */
+    public long startTicks() {
+        return stat().startTicks();
+    }
+
     public String comm() {
         return stat().comm();
     }

@@ -20,11 +20,18 @@ import java.util.Map;
 public final class ProcFs {
     private final Path root;
     private final FdCounter fdCounter;
+    /** Not counted in per-user task counts: this JVM's own threads are no load of the user it checks. */
+    private final int excluded;
     private Map<Integer, Long> tasksByUid;
 
     public ProcFs(Path root, FdCounter fdCounter) {
+        this(root, fdCounter, -1);
+    }
+
+    private ProcFs(Path root, FdCounter fdCounter, int excluded) {
         this.root = root;
         this.fdCounter = fdCounter;
+        this.excluded = excluded;
     }
 
     /** The tree at {@code root}, counting fds the fastest way its kernel release allows. */
@@ -37,7 +44,8 @@ public final class ProcFs {
         }
         // A fixture tree is a plain directory: stat() of its fd dir says nothing about the count.
         boolean realProc = root.toString().equals("/proc");
-        return new ProcFs(root, realProc ? FdCounter.forKernel(release) : FdCounter.READDIR);
+        return realProc ? new ProcFs(root, FdCounter.forKernel(release), selfPid())
+                : new ProcFs(root, FdCounter.READDIR, -1);
     }
 
     /**
@@ -54,7 +62,7 @@ public final class ProcFs {
 
     /** A new snapshot of the same tree (per-user counts are cached per instance). */
     public ProcFs fresh() {
-        return new ProcFs(root, fdCounter);
+        return new ProcFs(root, fdCounter, excluded);
     }
 
     public Path root() {
@@ -96,6 +104,9 @@ public final class ProcFs {
         if (tasksByUid == null) {
             Map<Integer, Long> counts = new HashMap<>();
             for (int pid : pids()) {
+                if (pid == excluded) {
+                    continue;
+                }
                 try {
                     StatusFile status = process(pid).status();
                     Long sum = counts.get(status.realUid());
@@ -107,6 +118,16 @@ public final class ProcFs {
             tasksByUid = counts;
         }
         return tasksByUid.getOrDefault(uid, 0L);
+    }
+
+    /** When the system booted, in seconds since the epoch (/proc/stat btime): start times are relative to it. */
+    public long bootTimeSeconds() {
+        for (String line : read(root.resolve("stat"), 0).split("\n")) {
+            if (line.startsWith("btime ")) {
+                return Long.parseLong(line.substring(6).trim());
+            }
+        }
+        throw new IllegalStateException("no btime in " + root.resolve("stat"));
     }
 
     /**

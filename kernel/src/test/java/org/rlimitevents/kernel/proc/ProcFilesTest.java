@@ -73,6 +73,15 @@ class ProcFilesTest {
         assertEquals(7, s.rtPriority());
         assertEquals(3.86, s.cpuSeconds(), 1e-9);
         assertFalse(s.kernelThread());
+        assertEquals(31, s.startTicks());
+        assertEquals(1, s.ppid());
+        assertEquals(14, s.threads());
+        assertFalse(s.dead());
+        // a leader that exited before its threads is a zombie, its process is not
+        String zombie = "4242 (a) Z 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 31 0 0"
+                + " 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0";
+        assertFalse(StatFile.parse(String.format(zombie, 3)).dead());
+        assertTrue(StatFile.parse(String.format(zombie, 1)).dead());
     }
 
     @Test

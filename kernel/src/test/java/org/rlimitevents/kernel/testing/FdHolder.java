@@ -23,9 +23,9 @@ public final class FdHolder implements AutoCloseable {
     private final BufferedReader out;
     private final Writer in;
 
-    private FdHolder(List<String> prefix) throws IOException {
+    private FdHolder(List<String> prefix, String bash) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of("/bin/bash", "-c", SCRIPT));
+        cmd.addAll(List.of(bash, "-c", SCRIPT));
         process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -44,12 +44,23 @@ public final class FdHolder implements AutoCloseable {
     }
 
     public static FdHolder start() throws IOException {
-        return new FdHolder(List.of());
+        return new FdHolder(List.of(), "/bin/bash");
+    }
+
+    /**
+     * A holder whose command name (comm) is the name of {@code bashLink}, a symbolic link to bash
+     * created here if missing (the kernel names a process after the path it was exec'd by).
+     */
+    public static FdHolder named(java.nio.file.Path bashLink, String... prefix) throws IOException {
+        if (!java.nio.file.Files.exists(bashLink, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.file.Files.createSymbolicLink(bashLink, java.nio.file.Path.of("/bin/bash"));
+        }
+        return new FdHolder(List.of(prefix), bashLink.toString());
     }
 
     /** A holder whose command line starts with {@code prefix} (e.g. setpriv to run as another user). */
     public static FdHolder startWith(String... prefix) throws IOException {
-        return new FdHolder(List.of(prefix));
+        return new FdHolder(List.of(prefix), "/bin/bash");
     }
 
     public int pid() {

@@ -45,6 +45,9 @@ public final class ProcFixture {
         private final Map<Resource, Limit> limits = new EnumMap<>(Resource.class);
         private long sigq = 0;
         private boolean kernelThread;
+        private char state = 'S';
+        private int ppid = 1;
+        private long startTicks = 31;
 
         Proc(int pid, String comm) {
             this.pid = pid;
@@ -87,18 +90,21 @@ public final class ProcFixture {
         public Proc limit(Resource r, long soft, long hard) { limits.put(r, new Limit(soft, hard)); return this; }
         public Proc queuedSignals(long v) { sigq = v; return this; }
         public Proc kernelThread() { kernelThread = true; return this; }
+        public Proc zombie() { state = 'Z'; vmKb.clear(); return this; } // no mm: no Vm lines
+        public Proc parent(int v) { ppid = v; return this; }
+        public Proc startTicks(long v) { startTicks = v; return this; }
 
         public Proc write() {
             Path dir = root.resolve(Integer.toString(pid));
             long flags = kernelThread ? 0x00208040L : 0x00400100L;
-            writeFile(dir.resolve("stat"), pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 " + flags
-                    + " 100 0 0 0 " + utimeTicks + " 0 0 0 20 " + nice + " " + threads
-                    + " 0 31 40407040 2308 18446744073709551615 1 1 0 0 0 0 0 4096 1256 0 0 0 17 1 0 0 0 0 0 0 0"
+            writeFile(dir.resolve("stat"), pid + " (" + comm + ") " + state + " " + ppid + " " + pid + " " + pid
+                    + " 0 -1 " + flags + " 100 0 0 0 " + utimeTicks + " 0 0 0 20 " + nice + " " + threads
+                    + " 0 " + startTicks + " 40407040 2308 18446744073709551615 1 1 0 0 0 0 0 4096 1256 0 0 0 17 1 0 0 0 0 0 0 0"
                     + " 0 0 0 0 0 0\n");
             StringBuilder status = new StringBuilder()
                     .append("Name:\t").append(comm.replace("\n", "\\n")).append('\n')
                     .append("Umask:\t0022\nState:\tS (sleeping)\nTgid:\t").append(pid).append('\n')
-                    .append("Pid:\t").append(pid).append("\nPPid:\t1\n")
+                    .append("Pid:\t").append(pid).append("\nPPid:\t").append(ppid).append('\n')
                     .append("Uid:\t").append(uid).append('\t').append(uid).append('\t').append(uid).append('\t')
                     .append(uid).append('\n')
                     .append("Gid:\t").append(uid).append('\t').append(uid).append('\t').append(uid).append('\t')
@@ -117,6 +123,11 @@ public final class ProcFixture {
             Path fd = dir.resolve("fd");
             try {
                 Files.createDirectories(fd);
+                try (var old = Files.list(fd)) { // written again: the new count, not the sum
+                    for (Path f : old.toList()) {
+                        Files.delete(f);
+                    }
+                }
                 for (int i = 0; i < fds; i++) {
                     Files.createFile(fd.resolve(Integer.toString(i)));
                 }

@@ -34,18 +34,24 @@ public final class ServiceFile {
         return services;
     }
 
-    /** A definition whose names Nagios can take and whose options check_rlimit accepts. */
+    /**
+     * A definition whose names Nagios can take (else the configuration is refused: no result could
+     * name the service). Options check_rlimit refuses make a broken definition, reported UNKNOWN.
+     */
     static ServiceDefinition definition(String where, String host, String description, List<String> args)
             throws ConfigException {
         try {
             ExternalCommand.checkName(host, "host name");
             ExternalCommand.checkName(description, "service description");
-            return new ServiceDefinition(where, host, description, args,
-                    CheckOptions.parse(args.toArray(new String[0])));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());
+        }
+        try {
+            return new ServiceDefinition(where, host, description, args,
+                    CheckOptions.parse(args.toArray(new String[0])));
         } catch (UsageException e) {
-            throw new ConfigException(where + ": check_rlimit options: " + e.getMessage());
+            return ServiceDefinition.broken(where, host, description, args,
+                    where + ": check_rlimit options: " + e.getMessage());
         }
     }
 }

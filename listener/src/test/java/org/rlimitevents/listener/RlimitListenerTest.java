@@ -1,0 +1,251 @@
+package org.rlimitevents.listener;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlimitevents.checkrlimit.CheckOptions;
+import org.rlimitevents.kernel.events.EventKind;
+import org.rlimitevents.kernel.events.Level;
+import org.rlimitevents.kernel.events.ResourceWatch;
+import org.rlimitevents.kernel.events.RlimitEvent;
+import org.rlimitevents.kernel.events.Watch;
+import org.rlimitevents.kernel.proc.Resource;
+import org.rlimitevents.kernel.testing.FakeEventSource;
+import org.rlimitevents.kernel.testing.ProcFixture;
+import org.rlimitevents.listener.config.ServiceDefinition;
+import org.rlimitevents.listener.sink.Delivery;
+import org.rlimitevents.listener.sink.MemorySink;
+import org.rlimitevents.listener.sink.PassiveResult;
+import org.rlimitevents.listener.sink.Spool;
+
+/**
+ * The listener's core without a kernel or a Nagios: a fake event source, an in-memory sink, and
+ * services reading fixture /proc trees. Coalescing, level merging, detach, exit, fork, pid reuse.
+ */
+class RlimitListenerTest {
+    @TempDir
+    Path dir;
+    private ProcFixture proc;
+    private FakeEventSource source;
+    private MemorySink sink;
+    private Delivery delivery;
+    private RlimitListener listener;
+    private final List<String> log = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        proc = new ProcFixture(dir.resolve("proc"), "5.10.0-fixture");
+        source = new FakeEventSource();
+        sink = new MemorySink();
+        delivery = new Delivery(sink, new Spool(dir.resolve("spool"), 1 << 20), this::log);
+        listener = new RlimitListener(source, delivery, 0, this::log);
+        source.listener(listener::onEvent);
+    }
+
+    @AfterEach
+    void stop() {
+        listener.close();
+        delivery.close();
+    }
+
+    private synchronized void log(String line) {
+        log.add(line);
+    }
+
+    private ServiceDefinition service(String description, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--proc-root=" + proc.root());
+        return new ServiceDefinition("test", "h", description, all, CheckOptions.parse(all.toArray(new String[0])));
+    }
+
+    /** Waits for the work queued now and the evaluations it queues in turn. */
+    private void settle() {
+        listener.status();
+        listener.status();
+    }
+
+    private List<String> results() {
+        settle();
+        List<String> out = new ArrayList<>();
+        for (PassiveResult r : sink.take()) {
+            out.add(r.service() + " " + r.returnCode() + " " + r.output().lines().findFirst().orElse(""));
+        }
+        return out;
+    }
+
+    private long evaluations() {
+        Matcher m = Pattern.compile("evaluations=(\\d+)").matcher(listener.status().get("counters"));
+        assertTrue(m.find());
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void aServiceIsEvaluatedAndItsProcessesWatchedAtItsLevels() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[100] nofile 950/1000 (95%) | nofile=950;800;900;0;1000"),
+                results());
+        assertEquals(List.of(new ResourceWatch(Resource.NOFILE, List.of(Level.ofLimit(80), Level.ofLimit(90)),
+                source.watches().get(100).resources().get(0).hysteresisPpm())), source.watches().get(100).resources());
+    }
+
+    @Test
+    void aBurstOfCrossingsCostsOneEvaluationAndNoResultWhenNothingChanged() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
+        listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
+        results();
+        long before = evaluations();
+        for (int i = 0; i < 1000; i++) {
+            source.replay(FakeEventSource.crossing(100, Resource.NOFILE, i % 2, (i + 1) % 2, 800, 1000));
+        }
+        assertEquals(List.of(), results());
+        long cost = evaluations() - before;
+        assertTrue(cost >= 1 && cost <= 20, cost + " evaluations for 1000 events (one per drain of the queue)");
+    }
+
+    @Test
+    void servicesSharingAProcessShareOneWatchWithTheUnionOfTheirLevels() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
+        listener.configure(List.of(service("a", "-C", "nginx", "-r", "nofile", "-w", "50%", "-c", "60%"),
+                service("b", "-p", "100", "-r", "nofile")));
+        settle();
+        Watch w = source.watches().get(100);
+        assertEquals(1, w.resources().size());
+        assertEquals(List.of(Level.ofLimit(50), Level.ofLimit(60), Level.ofLimit(80), Level.ofLimit(90)),
+                w.resources().get(0).levels().stream().sorted(java.util.Comparator.comparingInt(Level::ppm)).toList());
+        // one service goes: the process stays watched for the other, at its levels only
+        listener.configure(List.of(service("b", "-p", "100", "-r", "nofile")));
+        settle();
+        assertEquals(List.of(Level.ofLimit(80), Level.ofLimit(90)),
+                source.watches().get(100).resources().get(0).levels());
+        listener.configure(List.of());
+        settle();
+        assertEquals(List.of(), List.copyOf(source.watches().keySet()));
+    }
+
+    /** Service "fds" (-C nginx) reporting nginx[100] at 100/1000, its first results and watch calls taken. */
+    private void nginxReportedOk() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
+        listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
+        results();
+        source.takeCalls();
+    }
+
+    @Test
+    void aFirstLookAfterAWatchWasReplacedIsEvaluated() throws Exception {
+        nginxReportedOk();
+        // another service's watch on the same process restarts its levels: the change since the
+        // last evaluation arrives as a first look (old level unknown), not as a crossing
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, RlimitEvent.UNKNOWN_LEVEL, 2, 950, 1000));
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[100] nofile 950/1000 (95%) | nofile=950;800;900;0;1000"),
+                results());
+    }
+
+    @Test
+    void anExitWhileTheParentHasNotReapedIsNoMatchAtOnce() throws Exception {
+        nginxReportedOk();
+        proc.process(100, "nginx").zombie().write(); // exited; still in /proc until its parent waits
+        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 100));
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - no process matched command 'nginx'"), results());
+        assertEquals(List.of("unwatch 100"), source.takeCalls());
+    }
+
+    @Test
+    void anExitReportedBeforeProcShowsItIsLookedAtAgainUntilItDoes() throws Exception {
+        nginxReportedOk();
+        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 100)); // still releasing its memory
+        assertEquals(List.of(), results());
+        proc.process(100, "nginx").zombie().write();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 100 && sent.isEmpty(); i++) {
+            Thread.sleep(10);
+            sent.addAll(results());
+        }
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - no process matched command 'nginx'"), sent);
+    }
+
+    @Test
+    void aForkedChildIsAttachedByTestingItAloneAndOthersCostNothing() throws Exception {
+        nginxReportedOk();
+        proc.process(200, "bash").write();
+        long before = evaluations();
+        listener.onNewProcess(200);
+        assertEquals(List.of(), results());
+        assertEquals(before, evaluations()); // no match: no evaluation
+        proc.process(101, "nginx").parent(100).limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.onNewProcess(101);
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        assertEquals(List.of("watch 101"), source.takeCalls());
+    }
+
+    @Test
+    void aRescanFindsWhatTheConnectorMissed() throws Exception {
+        nginxReportedOk();
+        proc.process(101, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write(); // its fork was lost
+        listener.rescan();
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        assertEquals(List.of("watch 101"), source.takeCalls());
+    }
+
+    @Test
+    void aReusedPidIsANewProcessOnEverySelection() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
+        java.nio.file.Files.writeString(dir.resolve("nginx.pid"), "100\n");
+        listener.configure(List.of(service("p", "-p", "100", "-r", "nofile"),
+                service("P", "-P", dir.resolve("nginx.pid").toString(), "-r", "nofile"),
+                service("C", "-C", "nginx", "-r", "nofile")));
+        results();
+        source.takeCalls();
+        // the process exits, is reaped, and its pid goes to a new nginx before the listener looks
+        proc.process(100, "nginx").startTicks(9999).limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.onNewProcess(100);
+        List<String> sent = results();
+        assertEquals(3, sent.size(), sent.toString());
+        for (String r : sent) {
+            assertTrue(r.matches("[pPC] 2 RLIMIT CRITICAL - nginx\\[100\\] nofile 950/1000 \\(95%\\).*"), r);
+        }
+        List<String> calls = source.takeCalls();
+        assertEquals("unwatch 100", calls.get(0), calls.toString());
+        assertEquals(List.of("watch 100"), calls.subList(1, calls.size()).stream().distinct().toList());
+    }
+
+    @Test
+    void aBadServiceIsUnknownWithItsOriginAndTheOthersRun() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
+        listener.configure(List.of(ServiceDefinition.broken("services:3", "h", "bad", List.of("-r", ","),
+                        "services:3: check_rlimit options: -r names no resource"),
+                service("good", "-C", "nginx", "-r", "nofile")));
+        List<String> sent = results();
+        assertEquals("bad 3 RLIMIT UNKNOWN - services:3: check_rlimit options: -r names no resource", sent.get(0));
+        assertTrue(sent.get(1).startsWith("good 0 RLIMIT OK - nginx[100]"), sent.get(1));
+        listener.onNewProcess(100); // nothing to match for the broken one
+        assertEquals(List.of(), results());
+    }
+
+    @Test
+    void aBacktrackingRegexIsReportedOnceAndNotRetriedPerNewProcess() throws Exception {
+        proc.process(100, "python3").cmdline("a".repeat(60)).write();
+        listener.configure(List.of(service("slow", "-a", "(.*a){25}", "-r", "nofile")));
+        List<String> sent = results();
+        assertEquals(1, sent.size());
+        assertTrue(sent.get(0).startsWith("slow 3 RLIMIT UNKNOWN - --argument regex /(.*a){25}/ gave up"), sent.get(0));
+        long before = evaluations();
+        proc.process(101, "python3").cmdline("a".repeat(60)).write();
+        listener.onNewProcess(101);
+        settle();
+        assertEquals(before, evaluations());
+    }
+}
