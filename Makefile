@@ -48,7 +48,7 @@ DEB := build/rlimit-events_$(VERSION)_$(ARCH).deb
 # reference), the RFC kernel (flex, bison, bc, libelf-dev to build it; gcc-multilib for the 32-bit
 # client).
 DEB_PACKAGES := openjdk-17-jdk-headless maven util-linux procps bash coreutils time \
-	monitoring-plugins-basic clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
+	monitoring-plugins-basic strace clang llvm libbpf-dev libbpf1 bpftool gcc libc6-dev linux-libc-dev \
 	qemu-system-x86 linux-image-amd64 busybox-static nagios4-core icinga2-bin icinga2-common openssl \
 	lintian nsca systemd nagios4 apache2 chromium chromium-driver nagios-nrpe-server nagios-nrpe-plugin \
 	nginx-light flex bison bc libelf-dev gcc-multilib rsync

@@ -113,7 +113,7 @@ public final class ListenerMain implements AutoCloseable {
                 public void failed(Throwable cause, boolean recovered) {
                     health.failed("rlimit-proc-connector", cause, recovered);
                     if (recovered) {
-                        listener.resync(); // execs were lost: every selection again
+                        listener.rescan(); // forks and execs were lost: every selection again
                     }
                 }
             });

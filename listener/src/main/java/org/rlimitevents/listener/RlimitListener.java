@@ -94,19 +94,6 @@ public final class RlimitListener implements AutoCloseable {
         worker.execute(() -> attachNew(tgid));
     }
 
-    /** Events may have been lost (the process connector overrun): every service evaluated afresh. */
-    public void resync() {
-        if (resyncQueued.compareAndSet(false, true)) { // a storm of ENOBUFS: one re-evaluation queued
-            worker.execute(() -> {
-                resyncQueued.set(false);
-                dirty.addAll(services.values());
-                evaluateDirty();
-            });
-        }
-    }
-
-    private final java.util.concurrent.atomic.AtomicBoolean resyncQueued = new java.util.concurrent.atomic.AtomicBoolean();
-
     /** The test hook: the listener's thread dies of {@code e}. */
     void injectFailure(RuntimeException e) {
         worker.execute(() -> {

@@ -94,6 +94,21 @@ class ListenerLifecycleIT {
         return Integer.parseInt(s.getOrDefault("current_state", "-1"));
     }
 
+    /** The line of the object cache where the service's definition starts (what an error names). */
+    private static int definitionLine(Path cache, String description) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(cache);
+        int define = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i).strip();
+            if (l.startsWith("define service")) {
+                define = i + 1;
+            } else if (l.matches("service_description\\s+" + java.util.regex.Pattern.quote(description))) {
+                return define;
+            }
+        }
+        throw new AssertionError("no service '" + description + "' in " + cache);
+    }
+
     private Map<String, String> awaitOutput(String service, String prefix, long ms) throws Exception {
         return nagios.await(service, s -> s.get("plugin_output").startsWith(prefix), ms);
     }
@@ -359,10 +374,11 @@ class ListenerLifecycleIT {
         awaitOutput("zero", "RLIMIT UNKNOWN - cannot read pidfile /dev/zero: not a regular file", 10_000);
         awaitOutput("fifo", "RLIMIT UNKNOWN - cannot read pidfile " + dir.resolve("fifo.pid") + ": not a regular file",
                 10_000);
-        awaitOutput("empty", "RLIMIT UNKNOWN - " + nagios.dir.resolve("var/objects.cache") + ": service 'empty': check_rlimit options:"
-                + " -r names no resource", 10_000);
-        awaitOutput("bad range", "RLIMIT UNKNOWN - " + nagios.dir.resolve("var/objects.cache") + ": service 'bad range': check_rlimit"
-                + " options: invalid range '2:1'", 10_000);
+        Path cache = nagios.dir.resolve("var/objects.cache");
+        awaitOutput("empty", "RLIMIT UNKNOWN - " + cache + ":" + definitionLine(cache, "empty") + ": service 'empty':"
+                + " check_rlimit options: -r names no resource", 10_000);
+        awaitOutput("bad range", "RLIMIT UNKNOWN - " + cache + ":" + definitionLine(cache, "bad range")
+                + ": service 'bad range': check_rlimit options: invalid range '2:1'", 10_000);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 10_000, "every result after " + ms + " ms");
 

@@ -43,6 +43,24 @@ final class TestListener {
         assertTrue(Files.exists(spool) && Files.size(spool) > 0, "a result in the spool");
     }
 
+    /**
+     * WARNING, CRITICAL, then OK in one step, each taken only once the listener has its result:
+     * the results are exactly 1, 2, 0. The soft limit is halved first (100 of 500 is still OK:
+     * nothing sent) so that OK comes back with one prlimit raising it again, with no WARNING on
+     * the way down as closing fds one by one could give (raising a hard limit needs
+     * CAP_SYS_RESOURCE, which not every test machine grants).
+     */
+    static void stepThroughStates(ListenerMain listener, FdHolder child) throws Exception {
+        String key = "testhost;rlimit holder";
+        child.prlimit("--nofile=500:1000");
+        child.holdFds(425);
+        await("WARNING taken", 10_000, () -> listener.listener().lastResult(key).exitCode() == 1);
+        child.holdFds(475);
+        await("CRITICAL taken", 10_000, () -> listener.listener().lastResult(key).exitCode() == 2);
+        child.prlimit("--nofile=1000:1000");
+        await("OK taken", 10_000, () -> listener.listener().lastResult(key).exitCode() == 0);
+    }
+
     /** What an await checks: may throw (a file not there yet counts as not yet). */
     interface Condition {
         boolean holds() throws Exception;

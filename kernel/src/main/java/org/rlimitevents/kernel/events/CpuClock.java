@@ -162,7 +162,8 @@ public final class CpuClock implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            if (entries.get(tgid) == entry) {
+            // a recheck() during the evaluation (due set to 0) stands: evaluate again at once
+            if (entries.get(tgid) == entry && entry.dueNanos == Long.MAX_VALUE) {
                 entry.dueNanos = waitMs == Long.MAX_VALUE ? Long.MAX_VALUE
                         : System.nanoTime() + waitMs * 1_000_000;
             }

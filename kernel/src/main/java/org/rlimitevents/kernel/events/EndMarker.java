@@ -26,11 +26,16 @@ public final class EndMarker {
 
     /** Called holding {@code lock}, whose notifyAll() follows every change of {@code done}. */
     public static void await(Object lock, LongSupplier done, long target, BooleanSupplier closing, String why) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        await(lock, done, target, closing, why, TIMEOUT_MS);
+    }
+
+    static void await(Object lock, LongSupplier done, long target, BooleanSupplier closing, String why,
+                      long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (done.getAsLong() < target && !closing.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new TimeoutException("resync: no end marker within " + TIMEOUT_MS / 1000 + " s (" + why + ")");
+                throw new TimeoutException("resync: no end marker within " + timeoutMs + " ms (" + why + ")");
             }
             try {
                 TimeUnit.NANOSECONDS.timedWait(lock, left);

@@ -64,6 +64,9 @@ public final class ControlSocket implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
                     log.accept("control socket: " + e.getMessage());
+                    if (!server.isOpen()) { // not one client's trouble: the socket is gone, and so is status
+                        throw new IllegalStateException("control socket " + path + " closed under it", e);
+                    }
                 }
             }
         }

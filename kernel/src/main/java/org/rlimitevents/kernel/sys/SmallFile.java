@@ -19,10 +19,6 @@ import jnr.ffi.Pointer;
  * with O_NOFOLLOW alone: a swap in that window blocks only its check thread, which -t bounds.
  */
 public final class SmallFile {
-    private static final int O_RDONLY = 0;
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_NOFOLLOW = 0400000;
-    private static final int O_CLOEXEC = 02000000;
     private static final int ENOENT = 2;
     private static final int ELOOP = 40;
 
@@ -85,7 +81,11 @@ public final class SmallFile {
     }
 
     private static Content readNonBlocking(Path path, int maxBytes) throws IOException {
-        int fd = Sys.C.open(path.toString(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
+        // the flags of this architecture (O_NOFOLLOW is 0400000 on x86 but 0100000 on arm64)
+        int fd = Sys.C.open(path.toString(), jnr.constants.platform.OpenFlags.O_RDONLY.intValue()
+                | jnr.constants.platform.OpenFlags.O_NONBLOCK.intValue()
+                | jnr.constants.platform.OpenFlags.O_NOFOLLOW.intValue()
+                | jnr.constants.platform.OpenFlags.O_CLOEXEC.intValue(), 0);
         if (fd < 0) {
             int errno = Sys.errno();
             if (errno == ENOENT) {

@@ -34,6 +34,7 @@ class BpfEventSourceIT {
     void unload() {
         if (source != null) {
             source.close();
+            source.close(); // once only: a second close must not free the ring buffer again (it would crash)
         }
     }
 

@@ -252,6 +252,6 @@ class SpoolTest {
         assertEquals(200, got.size(), "drained in " + ms + " ms");
         assertEquals("r0", got.get(0));
         assertEquals("r199", got.get(199));
-        assertTrue(ms < 5000, ms + " ms"); // ~1.7 s here under load; the old backoff took minutes
+        assertTrue(ms < 10_000, ms + " ms"); // 1.7-3.7 s here (load 7-9 on 2 cores); the old backoff: minutes
     }
 }

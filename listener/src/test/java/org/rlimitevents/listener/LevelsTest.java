@@ -1,0 +1,55 @@
+package org.rlimitevents.listener;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.OptionalDouble;
+
+import org.junit.jupiter.api.Test;
+import org.rlimitevents.checkrlimit.CheckOptions;
+import org.rlimitevents.checkrlimit.Finding;
+import org.rlimitevents.kernel.events.Level;
+import org.rlimitevents.kernel.events.ResourceWatch;
+import org.rlimitevents.kernel.proc.Resource;
+import org.rlimitevents.plugin.Status;
+
+/** Kernel levels from a service's thresholds, and what makes a result worth sending. */
+class LevelsTest {
+
+    private static List<ResourceWatch> levels(String... args) throws Exception {
+        return Levels.of(CheckOptions.parse(args));
+    }
+
+    @Test
+    void everyFiniteEndOfTheRangesIsALevelPercentOfTheLimitOrAbsolute() throws Exception {
+        assertEquals(List.of(new ResourceWatch(Resource.NOFILE, List.of(Level.ofLimit(80), Level.ofLimit(90)), 0)),
+                levels("-p", "1", "-r", "nofile", "-w", "80%", "-c", "90%"));
+        // an inside range (@) has two ends; 0 and infinity are no level
+        assertEquals(List.of(new ResourceWatch(Resource.NOFILE, List.of(Level.absolute(10), Level.absolute(20),
+                Level.absolute(500)), 0)), levels("-p", "1", "-r", "nofile", "-w", "@10:20", "-c", "500"));
+        // a resource with no usage to follow (a limit only) gets no watch
+        assertEquals(List.of(), levels("-p", "1", "-r", "core", "-w", "80%"));
+    }
+
+    @Test
+    void twoServicesOnOneProcessShareAtMostFourLevels() {
+        ResourceWatch a = new ResourceWatch(Resource.NOFILE, List.of(Level.ofLimit(80), Level.ofLimit(90)), 0);
+        ResourceWatch b = new ResourceWatch(Resource.NOFILE, List.of(Level.ofLimit(90), Level.ofLimit(50),
+                Level.absolute(7), Level.absolute(9)), 0);
+        assertEquals(List.of(Level.ofLimit(80), Level.ofLimit(90), Level.ofLimit(50), Level.absolute(7)),
+                Levels.union(a, b).levels());
+    }
+
+    @Test
+    void aResultIsWorthSendingWhenAStateChangesNotAValue() {
+        Finding at850 = finding(850, Status.WARNING);
+        Finding at870 = finding(870, Status.WARNING);
+        assertEquals(ServiceState.signature(1, List.of(at850)), ServiceState.signature(1, List.of(at870)));
+        assertEquals("2,42:nofile:CRITICAL", ServiceState.signature(2, List.of(finding(950, Status.CRITICAL))));
+        assertEquals("3", ServiceState.signature(3, List.of()));
+    }
+
+    private static Finding finding(double usage, Status status) {
+        return new Finding(42, "bash", 0, Resource.NOFILE, OptionalDouble.of(usage), 1000, null, status, "");
+    }
+}
