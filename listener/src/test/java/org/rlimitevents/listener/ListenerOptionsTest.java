@@ -33,4 +33,11 @@ class ListenerOptionsTest {
         assertEquals("--nrdp-url: not an http(s) URL with a host: ftp://x/", refused("--nrdp-url", "ftp://x/",
                 "--nrdp-token-file", "/t"));
     }
+
+    @Test
+    void tiers() throws Exception {
+        assertEquals(org.rlimitevents.kernel.events.EventSources.Choice.NETLINK,
+                ListenerOptions.parse("--host-name", "h", "--tier", "netlink").tier());
+        assertEquals("--tier must be auto, netlink, fexit, tracepoint, sampling or polling", refused("--tier", "bpf"));
+    }
 }
