@@ -48,4 +48,11 @@ class ListenerOptionsTest {
         assertEquals("--nrdp-url: not an http(s) URL with a host: b/nrdp/", refused("--nrdp-url", "http://a/,b/nrdp/",
                 "--nrdp-token-file", "/t"));
     }
+
+    @Test
+    void tiers() throws Exception {
+        assertEquals(org.rlimitevents.kernel.events.EventSources.Choice.NETLINK,
+                ListenerOptions.parse("--host-name", "h", "--tier", "netlink").tier());
+        assertEquals("--tier must be auto, netlink, fexit, tracepoint, sampling or polling", refused("--tier", "bpf"));
+    }
 }

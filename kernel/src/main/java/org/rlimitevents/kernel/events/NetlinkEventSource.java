@@ -165,7 +165,8 @@ public final class NetlinkEventSource implements EventSource {
         }
     }
 
-    private void handle(RlimitNotifications.Event e) {
+    /** One kernel record (package-private: tests hand it records the kernel rarely makes). */
+    void handle(RlimitNotifications.Event e) {
         switch (e.type()) {
             case RlimitNotifications.LIMIT -> {
                 Armed a = armed.get(e.pid());

@@ -97,6 +97,45 @@ class NetlinkEventSourceIT {
         }
     }
 
+    /** The tier's answer to an overflow record: the loss counted, reported as recovered, a resync. */
+    @Test
+    void anOverflowRecordIsCountedAndResynced() throws Exception {
+        if (!offered()) {
+            assertThrows(IllegalStateException.class,
+                    () -> EventSources.open(EventSources.Choice.NETLINK, x -> { }, s -> { }));
+            return;
+        }
+        Prerequisites.requireRoot();
+        java.util.concurrent.BlockingQueue<Object> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        EventListener listener = new EventListener() {
+            @Override
+            public void onEvent(RlimitEvent event) {
+                seen.add(event);
+            }
+
+            @Override
+            public void failed(String thread, Throwable cause, boolean recovered) {
+                seen.add(thread + ": " + cause.getMessage() + (recovered ? " (recovered)" : ""));
+            }
+        };
+        try (NetlinkEventSource source = NetlinkEventSource.open(listener, s -> { });
+             org.rlimitevents.kernel.testing.FdHolder child = org.rlimitevents.kernel.testing.FdHolder.start()) {
+            source.watch(new Watch(child.pid(), List.of(new ResourceWatch(Resource.NOFILE,
+                    List.of(Level.absolute(100)), 0))));
+            assertEquals(EventKind.CROSSING, ((RlimitEvent) seen.take()).kind());
+            assertEquals(EventKind.SYNC, ((RlimitEvent) seen.take()).kind()); // watch() resyncs
+            source.handle(new RlimitNotifications.Event(RlimitNotifications.OVERFLOW, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    1000, 44));
+            assertEquals("rlimit-netlink: the kernel's queue overflowed: 44 events lost; resyncing (recovered)",
+                    seen.take());
+            RlimitEvent again = (RlimitEvent) seen.take();
+            assertEquals(List.of(EventKind.CROSSING, child.pid(), 0, 0), List.of(again.kind(), again.tgid(),
+                    again.oldLevel(), again.newLevel()));
+            assertEquals(EventKind.SYNC, ((RlimitEvent) seen.take()).kind());
+            assertEquals(List.of(44L, 1L), List.of(source.counters().lost(), source.counters().resyncs() - 1));
+        }
+    }
+
     private static void send(Process p, java.io.BufferedReader out, String expect) throws Exception {
         p.getOutputStream().write('\n');
         p.getOutputStream().flush();
