@@ -70,8 +70,12 @@ class EventSourceScenariosIT {
 
     /** Waits for the event that brings the watched resource of {@code pid} to {@code level}. */
     private RlimitEvent awaitLevel(int pid, int level) throws InterruptedException {
+        return awaitLevel(pid, level, 5);
+    }
+
+    private RlimitEvent awaitLevel(int pid, int level, int seconds) throws InterruptedException {
         while (true) {
-            RlimitEvent e = events.next(pid);
+            RlimitEvent e = events.next(pid, seconds);
             if (e.kind() == EventKind.CROSSING && e.newLevel() == level) {
                 return e;
             }
@@ -279,9 +283,10 @@ class EventSourceScenariosIT {
                     List.of(Level.ofLimit(10), Level.ofLimit(20)), 0))));
             RlimitEvent first = awaitLevel(pid, 0);
             assertEquals(List.of(Resource.CPU, 10L, 20L), List.of(first.resource(), first.soft(), first.hard()));
-            RlimitEvent one = awaitLevel(pid, 1);
+            // a busy machine gives the burner less than a CPU second per second: bound the wait by its CPU
+            RlimitEvent one = awaitLevel(pid, 1, 30);
             assertEquals(2, one.value()); // past 1 s (10% of 10 s): whole seconds used
-            RlimitEvent two = awaitLevel(pid, 2);
+            RlimitEvent two = awaitLevel(pid, 2, 30);
             assertEquals(3, two.value());
         } finally {
             burner.destroyForcibly();

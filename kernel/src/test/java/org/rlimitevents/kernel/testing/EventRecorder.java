@@ -21,11 +21,16 @@ public final class EventRecorder implements EventListener {
 
     /** The next event about {@code tgid} (resync markers and other processes skipped); fails after 5 s. */
     public RlimitEvent next(int tgid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        return next(tgid, 5);
+    }
+
+    /** {@link #next(int)} with its own bound (CPU time advances with the machine's load, not the clock). */
+    public RlimitEvent next(int tgid, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             RlimitEvent e = queue.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (e == null) {
-                throw new AssertionError("no event for pid " + tgid + " within 5 s");
+                throw new AssertionError("no event for pid " + tgid + " within " + seconds + " s");
             }
             if (e.tgid() == tgid && e.kind() != EventKind.SYNC) {
                 return e;
