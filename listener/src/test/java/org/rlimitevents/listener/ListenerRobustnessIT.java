@@ -251,13 +251,17 @@ class ListenerRobustnessIT {
                 (byte) 0xe9) >= 0);
 
         Process listener = launchReady("listener", command(), Map.of());
-        TestListener.await("both services evaluated", 30_000, () -> status().contains(
-                "service testhost;rlimit holder: pids=[" + child.pid() + "] state=OK")
-                && status().contains("service testhost;rlimit fifo: pids=[] state=UNKNOWN"));
-        nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 30_000);
-        child.holdFds(850);
-        TestListener.await("still watching", 10_000, () -> status().contains(
-                "service testhost;rlimit holder: pids=[" + child.pid() + "] state=WARNING"));
+        try {
+            TestListener.await("both services evaluated", 30_000, () -> status().contains(
+                    "service testhost;rlimit holder: pids=[" + child.pid() + "] state=OK")
+                    && status().contains("service testhost;rlimit fifo: pids=[] state=UNKNOWN"));
+            nagios.await("rlimit holder", s -> s.get("plugin_output").startsWith("RLIMIT OK"), 30_000);
+            child.holdFds(850);
+            TestListener.await("still watching", 10_000, () -> status().contains(
+                    "service testhost;rlimit holder: pids=[" + child.pid() + "] state=WARNING"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nlistener:\n" + err("listener") + "\nnagios:\n" + nagios.log(), e);
+        }
         assertTrue(listener.isAlive());
     }
 

@@ -254,4 +254,41 @@ class SpoolTest {
         assertEquals("r199", got.get(199));
         assertTrue(ms < 10_000, ms + " ms"); // 1.7-3.7 s here (load 7-9 on 2 cores); the old backoff: minutes
     }
+
+    /** A send that takes its whole timeout holds up its caller only: counters, kick and close go on. */
+    @Test
+    void noSendUnderTheLockTheStatusAndTheRetryThreadUse(@TempDir Path dir) throws Exception {
+        java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ResultSink slow = new ResultSink() {
+            @Override
+            public void send(PassiveResult r) {
+                sending.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "slow sink";
+            }
+        };
+        try (Delivery d = new Delivery(slow, new Spool(dir, 1 << 20, s -> { }), s -> { })) {
+            Thread submitter = new Thread(() -> d.submit(new PassiveResult(1, "h", "s", 0, "one")));
+            submitter.start();
+            assertTrue(sending.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.CompletableFuture<Long> counters = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        d.kick();
+                        return d.sent() + d.spooled();
+                    });
+            assertEquals(0L, counters.get(5, java.util.concurrent.TimeUnit.SECONDS)); // not behind the send
+            release.countDown();
+            submitter.join();
+            assertEquals(1, d.sent());
+        }
+    }
 }
