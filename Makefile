@@ -99,7 +99,8 @@ test: all
 # The fexit tier on Debian's stock kernel (these machines refuse fexit): the event-source tests in
 # a QEMU guest booting linux-image-amd64 with this machine's userspace. Timings there mean nothing.
 test-vm: all
-	$(Q)kernel/vm/vmrun -- kernel/vm/run-tests FEXIT
+	$(Q)kernel/vm/vmrun -- kernel/vm/run-tests FEXIT org.rlimitevents.kernel.events.EventSourceScenariosIT \
+		org.rlimitevents.kernel.proc.FdCountMethodIT
 
 # The RFC's own interface (kernel/patch/: rlimit-events v2 against bookworm's linux-source-6.1):
 # the patched and the unpatched kernel (tinyconfig-based, cached in /var/cache/rlimit-events-kernels
