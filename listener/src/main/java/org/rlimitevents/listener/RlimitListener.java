@@ -22,12 +22,14 @@ import org.rlimitevents.checkrlimit.RlimitCheck;
 import org.rlimitevents.checkrlimit.UsageException;
 import org.rlimitevents.kernel.events.EventKind;
 import org.rlimitevents.kernel.events.EventSource;
+import org.rlimitevents.kernel.events.Level;
 import org.rlimitevents.kernel.events.ResourceWatch;
 import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.ProcEntry;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.proc.Resource;
 import org.rlimitevents.kernel.proc.StatFile;
 import org.rlimitevents.kernel.sys.Sys;
 import org.rlimitevents.listener.config.ServiceDefinition;
@@ -59,6 +61,11 @@ public final class RlimitListener implements AutoCloseable {
     private final Map<String, ServiceState> services = new LinkedHashMap<>();
     /** Which services watch a process, and what each process is watched for. */
     private final Map<Integer, Set<ServiceState>> byPid = new HashMap<>();
+    /** Per watched process: the watch the source has, the last usage and soft limit seen per resource. */
+    private final Map<Integer, Watch> armed = new HashMap<>();
+    private final Map<Integer, Map<Resource, long[]>> usage = new HashMap<>();
+    /** Processes whose services need more levels on a resource than the kernel watches at once. */
+    private final Set<Integer> windowed = new HashSet<>();
     private ScheduledFuture<?> heartbeat;
     private long evaluations;
     /** Services an event touched since they were last evaluated (worker thread only). */
@@ -314,7 +321,13 @@ public final class RlimitListener implements AutoCloseable {
             ev = null;
         }
         if (ev != null) {
+            remember(ev);
             rewatch(s, ev.processes());
+            for (int pid : ev.processes().keySet()) {
+                if (windowed.contains(pid)) {
+                    watchPid(pid, false);
+                }
+            }
         }
         String signature = ev == null ? "error:" + out.text()
                 : ServiceState.signature(out.exitCode(), ev.findings());
@@ -345,7 +358,7 @@ public final class RlimitListener implements AutoCloseable {
             int pid = p.getKey();
             if (s.pids.putIfAbsent(pid, p.getValue()) == null) {
                 byPid.computeIfAbsent(pid, k -> new HashSet<>()).add(s);
-                watchPid(pid);
+                watchPid(pid, true);
             }
         }
         if (first && !now.isEmpty() && Levels.of(s.definition.options()).isEmpty()) {
@@ -359,7 +372,7 @@ public final class RlimitListener implements AutoCloseable {
      */
     private void forget(int pid) {
         Set<ServiceState> had = byPid.remove(pid);
-        source.unwatch(pid);
+        unwatch(pid);
         if (had != null) {
             for (ServiceState other : had) {
                 other.pids.remove(pid);
@@ -375,26 +388,76 @@ public final class RlimitListener implements AutoCloseable {
             set.remove(s);
             if (set.isEmpty()) {
                 byPid.remove(pid);
-                source.unwatch(pid);
+                unwatch(pid);
             } else {
-                watchPid(pid);
+                watchPid(pid, true);
             }
         }
     }
 
-    /** One watch per process: the union of what its services need (the lowest levels win on overlap). */
-    private void watchPid(int pid) {
-        Map<org.rlimitevents.kernel.proc.Resource, ResourceWatch> merged = new LinkedHashMap<>();
+    /**
+     * One watch per process: the union of what its services need. Where that is more levels on a
+     * resource than the kernel watches at once, the ones nearest the last usage seen are armed
+     * ({@link Levels#armed}) and each evaluation moves them with the usage. {@code always}: send the
+     * watch even if unchanged (a service came or went).
+     */
+    private void watchPid(int pid, boolean always) {
+        Map<Resource, List<Level>> merged = new LinkedHashMap<>();
         for (ServiceState s : byPid.getOrDefault(pid, Set.of())) {
             for (ResourceWatch rw : Levels.of(s.definition.options())) {
-                merged.merge(rw.resource(), rw, Levels::union);
+                merged.merge(rw.resource(), rw.levels(), Levels::union);
             }
         }
+        Watch before = armed.get(pid);
+        Map<Resource, long[]> seen = usage.getOrDefault(pid, Map.of());
+        List<ResourceWatch> watches = new ArrayList<>();
+        boolean more = false;
+        for (Map.Entry<Resource, List<Level>> e : merged.entrySet()) {
+            long[] u = seen.getOrDefault(e.getKey(), new long[] {0, org.rlimitevents.kernel.proc.Limit.UNLIMITED});
+            List<Level> was = before == null ? null : before.resources().stream()
+                    .filter(rw -> rw.resource() == e.getKey()).map(ResourceWatch::levels).findFirst().orElse(null);
+            watches.add(new ResourceWatch(e.getKey(), Levels.armed(e.getValue(), was, u[0], u[1]), 0));
+            if (e.getValue().size() > ResourceWatch.MAX_LEVELS) {
+                more = true;
+                if (always) {
+                    log.accept("pid " + pid + " " + e.getKey().key + ": " + e.getValue().size() + " levels, the "
+                            + ResourceWatch.MAX_LEVELS + " nearest the usage watched, re-armed as it moves");
+                }
+            }
+        }
+        if (more) {
+            windowed.add(pid);
+        } else {
+            windowed.remove(pid);
+        }
+        Watch w = new Watch(pid, watches);
+        if (!always && w.equals(before)) {
+            return;
+        }
         try {
-            source.watch(new Watch(pid, new ArrayList<>(merged.values())));
+            source.watch(w);
+            armed.put(pid, w);
         } catch (RuntimeException e) {
             log.accept("cannot watch pid " + pid + ": " + e.getMessage());
         }
+    }
+
+    /** The usages an evaluation read, where the levels nearest them are armed (a process it matched is watched). */
+    private void remember(RlimitCheck.Evaluation ev) {
+        for (org.rlimitevents.checkrlimit.Finding f : ev.findings()) {
+            if (f.usage().isPresent() && ev.processes().containsKey(f.pid())) {
+                usage.computeIfAbsent(f.pid(), k -> new java.util.EnumMap<>(Resource.class))
+                        .put(f.resource(), new long[] {(long) f.usage().getAsDouble(), f.limit()});
+            }
+        }
+    }
+
+    /** A process no longer watched: what was kept for its watch goes. */
+    private void unwatch(int pid) {
+        source.unwatch(pid);
+        armed.remove(pid);
+        usage.remove(pid);
+        windowed.remove(pid);
     }
 
     public Map<String, String> status() {

@@ -305,6 +305,38 @@ class ListenerLifecycleIT {
         assertTrue(ms <= 2000, tier + ": no-match reached Nagios " + ms + " ms after the kill");
     }
 
+    @ParameterizedTest
+    @MethodSource("tiers")
+    void threeServicesWithSixLevelsOnOneProcessEachReachNagios(String tier) throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        String[][] levels = {{"high", "90%", "95%"}, {"mid", "50%", "60%"}, {"low", "10%", "20%"}};
+        List<String> services = new ArrayList<>();
+        for (String[] l : levels) {
+            services.add(service("levels " + l[0], "-P " + pidfile + " -r nofile -w " + l[1] + " -c " + l[2]));
+        }
+        startNagios(services.toArray(new String[0]));
+        FdHolder child = TestListener.holder(dir, 5);
+        cleanup.add(child);
+        startListener("--tier", tier);
+        for (String[] l : levels) {
+            nagios.await("levels " + l[0], s -> state(s) == 0, 10_000);
+        }
+        // each step changes one service's state (the kernel watches four of the six levels at a
+        // time, re-armed as the usage moves); one state per step, as fds close one by one on the way
+        // down and every state between is real
+        int[] fds = {150, 250, 550, 650, 920, 960, 650, 550, 450, 150};
+        String[] service = {"low", "low", "mid", "mid", "high", "high", "high", "mid", "mid", "low"};
+        int[] state = {1, 2, 1, 2, 1, 2, 0, 1, 0, 1};
+        // the polling tier reads /proc at most 2 s apart (EventSources.POLL_MAX_MS), the kernel tiers at once
+        long bound = tier.equals("polling") ? 3000 : 2000;
+        for (int i = 0; i < fds.length; i++) {
+            child.holdFds(fds[i]);
+            long ms = msUntil("levels " + service[i], state[i], "] nofile ", System.nanoTime());
+            assertTrue(ms <= bound, tier + ": levels " + service[i] + " at " + fds[i] + " reached Nagios after "
+                    + ms + " ms");
+        }
+    }
+
     /** Makes the next process get {@code pid}: ns_last_pid (root) and a retry when another fork came first. */
     private FdHolder holderAt(int pid, Path name) throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {

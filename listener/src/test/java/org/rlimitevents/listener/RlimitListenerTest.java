@@ -133,6 +133,39 @@ class RlimitListenerTest {
         assertEquals(List.of(), List.copyOf(source.watches().keySet()));
     }
 
+    @Test
+    void threeServicesWithSixLevelsOnOneProcessEachSeeTheirCrossings() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(5).write();
+        listener.configure(List.of(service("high", "-C", "nginx", "-r", "nofile", "-w", "90%", "-c", "95%"),
+                service("mid", "-C", "nginx", "-r", "nofile", "-w", "50%", "-c", "60%"),
+                service("low", "-C", "nginx", "-r", "nofile", "-w", "10%", "-c", "20%")));
+        assertEquals(List.of("high 0", "mid 0", "low 0"), results().stream().map(r -> r.substring(0, r.indexOf(' ',
+                r.indexOf(' ') + 1))).toList());
+        assertTrue(log.stream().anyMatch(l -> l.equals("pid 100 nofile: 6 levels, the 4 nearest the usage watched,"
+                + " re-armed as it moves")), log.toString());
+        int[] fds = {150, 250, 550, 650, 920, 960, 550, 150};
+        String[] want = {"low 1", "low 2", "mid 1", "mid 2", "high 1", "high 2", "high 0;mid 1", "low 1;mid 0"};
+        long previous = 5;
+        for (int i = 0; i < fds.length; i++) {
+            proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(fds[i]).write();
+            long value = fds[i];
+            long lo = Math.min(previous, value);
+            long hi = Math.max(previous, value);
+            // the kernel reports a crossing only of an armed level: one must lie on the way
+            assertTrue(source.watches().get(100).resources().get(0).levels().stream()
+                    .anyMatch(l -> l.against(1000) >= lo && l.against(1000) < hi), previous + " -> " + value);
+            previous = value;
+            source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 1, value, 1000));
+            assertEquals(List.of(want[i].split(";")), results().stream().map(r -> r.substring(0, r.indexOf(' ',
+                    r.indexOf(' ') + 1))).sorted().toList(), "at " + fds[i]);
+            List<Level> now = source.watches().get(100).resources().get(0).levels();
+            assertEquals(Levels.armed(SIX_LEVELS, now, value, 1000), now, "armed at " + fds[i]);
+        }
+    }
+
+    private static final List<Level> SIX_LEVELS = java.util.stream.DoubleStream.of(10, 20, 50, 60, 90, 95)
+            .mapToObj(Level::ofLimit).toList();
+
     /** Service "fds" (-C nginx) reporting nginx[100] at 100/1000, its first results and watch calls taken. */
     private void nginxReportedOk() throws Exception {
         proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
