@@ -337,6 +337,38 @@ class ListenerLifecycleIT {
         }
     }
 
+    @Test
+    void fiftyMatchedProcessesWithTheDefaultResourcesFitTheCommandPipe() throws Exception {
+        startNagios(service("fifty", "-C rlfifty"));
+        Path name = dir.resolve("rlfifty");
+        Files.createSymbolicLink(name, Path.of("/bin/sleep"));
+        for (int i = 0; i < 50; i++) {
+            Process p = new ProcessBuilder(name.toString(), "1000").start();
+            cleanup.add(() -> p.destroyForcibly().waitFor(10, TimeUnit.SECONDS));
+        }
+        startListener();
+        Map<String, String> s = nagios.await("fifty", st -> st.get("plugin_output").contains("(50 processes)"), 10_000);
+        assertEquals("1", s.get("check_type")); // passive: from the command pipe
+        assertEquals(0, state(s));
+        String perf = s.get("performance_data");
+        // the worst process per default resource, and the counts: a size independent of the 50
+        assertEquals(List.of("nofile", "nproc", "as", "data", "stack", "memlock", "sigpending", "cpu", "processes",
+                "processes_warning", "processes_critical"), labels(perf));
+        assertTrue(perf.endsWith(" processes=50;;;0 processes_warning=0;;;0 processes_critical=0;;;0"), perf);
+        // check_rlimit itself, as Nagios would run it actively: the same rule
+        Commands.Result direct = Commands.exec(List.of(NagiosFixture.PLUGIN, "-C", "rlfifty"), 30);
+        assertEquals(0, direct.exitCode());
+        String first = direct.stdout().lines().findFirst().orElseThrow();
+        assertEquals(labels(perf), labels(first.substring(first.indexOf(" | ") + 3)));
+        assertTrue(direct.stdout().getBytes(StandardCharsets.UTF_8).length <= 8192, direct.stdout().length() + " bytes");
+        System.out.println("ListenerLifecycleIT: 50 processes: first line " + first.length() + " bytes, output "
+                + direct.stdout().length() + " bytes");
+    }
+
+    private static List<String> labels(String perfdata) {
+        return java.util.Arrays.stream(perfdata.strip().split(" ")).map(i -> i.substring(0, i.indexOf('='))).toList();
+    }
+
     /** Makes the next process get {@code pid}: ns_last_pid (root) and a retry when another fork came first. */
     private FdHolder holderAt(int pid, Path name) throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {
