@@ -66,6 +66,17 @@ public final class RlimitListener implements AutoCloseable {
     private final Map<Integer, Map<Resource, long[]>> usage = new HashMap<>();
     /** Processes whose services need more levels on a resource than the kernel watches at once. */
     private final Set<Integer> windowed = new HashSet<>();
+    /**
+     * Processes the kernel reported exited (pid → start time) that /proc may still show running:
+     * left out of every evaluation (an exit is final), until /proc shows it. Bounded.
+     */
+    private final Map<Integer, Long> exited = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+            return size() > MAX_EXITED;
+        }
+    };
+    private static final int MAX_EXITED = 4096;
     private ScheduledFuture<?> heartbeat;
     private long evaluations;
     /** Services an event touched since they were last evaluated (worker thread only). */
@@ -167,7 +178,13 @@ public final class RlimitListener implements AutoCloseable {
                 log.accept("event: " + e);
             }
             if (e.kind() == EventKind.EXIT) {
-                afterExit(e.tgid(), Set.copyOf(watching), 0);
+                ServiceState any = watching.iterator().next();
+                Long start = any.pids.get(e.tgid());
+                if (start != null) {
+                    exited.put(e.tgid(), start); // final: no result from now on has it
+                    forgetExitOnceShown(e.tgid(), start, any.definition.options().procRoot(), 0);
+                }
+                markDirty(watching);
             } else {
                 markDirty(watching);
             }
@@ -181,23 +198,22 @@ public final class RlimitListener implements AutoCloseable {
     /**
      * The kernel reports a group's exit (sched_process_exit, the connector) before the process
      * becomes a zombie in /proc (its memory and files are released in between, which takes
-     * milliseconds for a large process): the services look again once /proc shows the exit.
+     * milliseconds for a large process): it stays in {@link #exited}, left out of every evaluation,
+     * until /proc shows the exit (or the pid reused); then the selections no longer match it.
      */
-    private void afterExit(int tgid, Set<ServiceState> watching, int attempt) {
-        ServiceState any = watching.iterator().next();
-        ProcFs tree = trees.computeIfAbsent(any.definition.options().procRoot(), ProcFs::at);
+    private void forgetExitOnceShown(int tgid, long start, Path procRoot, int attempt) {
         boolean shown;
         try {
-            StatFile stat = tree.process(tgid).stat();
-            shown = stat.dead() || !Long.valueOf(stat.startTicks()).equals(any.pids.get(tgid)); // or reused
+            StatFile stat = trees.computeIfAbsent(procRoot, ProcFs::at).process(tgid).stat();
+            shown = stat.dead() || stat.startTicks() != start;
         } catch (ProcessGoneException e) {
             shown = true;
         }
-        if (shown || attempt >= EXIT_RECHECKS) {
-            markDirty(watching);
-        } else {
-            timer.schedule(() -> worker.execute(() -> afterExit(tgid, watching, attempt + 1)), EXIT_RECHECK_MS,
-                    TimeUnit.MILLISECONDS);
+        if (shown) {
+            exited.remove(tgid, start);
+        } else if (attempt < EXIT_RECHECKS) { // past that, the bounded map lets it go in time
+            timer.schedule(() -> worker.execute(() -> forgetExitOnceShown(tgid, start, procRoot, attempt + 1)),
+                    EXIT_RECHECK_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -312,7 +328,7 @@ public final class RlimitListener implements AutoCloseable {
                 throw new UsageException(s.definition.problem());
             }
             ev = new RlimitCheck(s.definition.options()).evaluate(ProcFs.at(s.definition.options().procRoot()),
-                    selfPid);
+                    selfPid, exited);
             out = FORMATTER.format(ev.result());
         } catch (UsageException | RuntimeException e) {
             s.regexTooSlow = e instanceof RegexBudgetException;

@@ -242,6 +242,38 @@ class ListenerLifecycleIT {
                 + limit + " .*").matcher(critical.get("plugin_output"));
         assertTrue(m.matches(), critical.get("plugin_output"));
         assertTrue(fresh.contains(Integer.parseInt(m.group(1))), "a new worker: " + critical.get("plugin_output"));
+        assertNoResultAfterItsExit(before, 5);
+    }
+
+    /**
+     * Exits are final: in the listener's log (events and results in the order they happened), no
+     * result names an old worker after its EXIT, and once every old one has an EXIT no result counts
+     * more than {@code after} processes.
+     */
+    private void assertNoResultAfterItsExit(Set<Integer> old, int after) {
+        Set<Integer> exited = new HashSet<>();
+        java.util.regex.Pattern exit = java.util.regex.Pattern.compile("event: EXIT #\\d+ .*\\[(\\d+)\\] .*");
+        java.util.regex.Pattern result = java.util.regex.Pattern.compile(
+                "result testhost;nginx fds: RLIMIT \\w+ - nginx\\[(\\d+)\\].*?(?:\\((\\d+) processes\\))?(?: \\|.*)?");
+        int results = 0;
+        synchronized (log) {
+            for (String line : log) {
+                java.util.regex.Matcher e = exit.matcher(line);
+                if (e.matches() && old.contains(Integer.parseInt(e.group(1)))) {
+                    exited.add(Integer.parseInt(e.group(1)));
+                }
+                java.util.regex.Matcher r = result.matcher(line);
+                if (r.matches()) {
+                    results++;
+                    assertTrue(!exited.contains(Integer.parseInt(r.group(1))), "after its EXIT: " + line);
+                    if (exited.size() == old.size()) {
+                        assertTrue(r.group(2) == null || Integer.parseInt(r.group(2)) <= after, line);
+                    }
+                }
+            }
+        }
+        // (an old worker /proc shows gone before its EXIT arrives is unwatched at once: no EXIT then)
+        assertTrue(!exited.isEmpty() || results >= 2, results + " results, EXITs of " + exited);
     }
 
     /** A script (its name is its comm) forking a child without exec per line read: the child holds that many fds. */

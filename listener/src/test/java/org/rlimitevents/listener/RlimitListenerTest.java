@@ -195,17 +195,33 @@ class RlimitListenerTest {
     }
 
     @Test
-    void anExitReportedBeforeProcShowsItIsLookedAtAgainUntilItDoes() throws Exception {
+    void anExitIsFinalEvenBeforeProcShowsIt() throws Exception {
         nginxReportedOk();
-        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 100)); // still releasing its memory
-        assertEquals(List.of(), results());
-        proc.process(100, "nginx").zombie().write();
-        List<String> sent = new ArrayList<>();
-        for (int i = 0; i < 100 && sent.isEmpty(); i++) {
-            Thread.sleep(10);
-            sent.addAll(results());
+        proc.process(101, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.onNewProcess(101);
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        source.takeCalls();
+        // 101 exits; /proc still shows it running (the kernel is releasing its memory)
+        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 101));
+        assertEquals(List.of("fds 0 RLIMIT OK - nginx[100] nofile 100/1000 (10%)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        // nor in any later result: another process's event, the heartbeat
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(850).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 1, 850, 1000));
+        List<String> later = new ArrayList<>(results());
+        listener.heartbeatNow();
+        later.addAll(results());
+        assertEquals(2, later.size(), later.toString());
+        for (String r : later) {
+            assertTrue(r.startsWith("fds 1 RLIMIT WARNING - nginx[100] nofile 850/1000 (85%) | nofile="), r);
         }
-        assertEquals(List.of("fds 2 RLIMIT CRITICAL - no process matched command 'nginx'"), sent);
+        assertEquals(List.of("unwatch 101"), source.takeCalls());
+        // once /proc shows it, and its pid goes to a new nginx, that one is matched
+        proc.process(101, "nginx").startTicks(9999).limit(Resource.NOFILE, 1000, 1000).fds(10).write();
+        listener.onNewProcess(101);
+        assertEquals(List.of("fds 1 RLIMIT WARNING - nginx[100] nofile 850/1000 (85%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
     }
 
     @Test

@@ -42,11 +42,23 @@ public final class RlimitCheck {
     }
 
     public Evaluation evaluate(ProcFs procFs, int selfPid) throws UsageException {
+        return evaluate(procFs, selfPid, Map.of());
+    }
+
+    /**
+     * An evaluation that leaves out processes known to have exited ({@code exited}: pid → start
+     * time), which /proc still shows as running while the kernel releases their memory and files.
+     */
+    public Evaluation evaluate(ProcFs procFs, int selfPid, Map<Integer, Long> exited) throws UsageException {
         List<Finding> findings = new ArrayList<>();
         Map<Integer, Long> pids = new LinkedHashMap<>();
         ProcessSelection.Selected selected = options.selection().select(procFs, selfPid);
         for (ProcEntry p : selected.processes()) {
             try {
+                Long gone = exited.get(p.pid());
+                if (gone != null && gone == p.startTicks()) {
+                    continue;
+                }
                 List<Finding> ofProcess = new ArrayList<>();
                 for (Resource r : options.resources()) {
                     ofProcess.add(evaluate(p, r, procFs));
