@@ -139,7 +139,7 @@ public final class RlimitListener implements AutoCloseable {
             services.putAll(next);
             log.accept("watching " + services.size() + " service(s)");
             for (ServiceState s : services.values()) {
-                evaluate(s, false);
+                evaluate(s, Send.ON_STATE);
             }
         });
         // Start-up (or reload) work frees native memory for a while after it is done: the JIT's
@@ -226,7 +226,7 @@ public final class RlimitListener implements AutoCloseable {
         dirty.clear();
         for (ServiceState s : now) {
             if (services.get(s.definition.key()) == s) { // not replaced by a reload meanwhile
-                evaluate(s, false);
+                evaluate(s, Send.ON_STATE);
             }
         }
     }
@@ -271,19 +271,61 @@ public final class RlimitListener implements AutoCloseable {
         timer.schedule(() -> worker.execute(() -> {
             s.recheckPending = false;
             if (services.get(s.definition.key()) == s) {
-                evaluate(s, false);
+                evaluate(s, Send.ON_STATE);
             }
         }), PIDFILE_RECHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     private static final long PIDFILE_RECHECK_MS = 1000;
 
-    /** Queues one evaluation of each service (behind the events queued now: a burst costs one). */
+    /** Queues one evaluation of each service (behind the events queued now: a burst costs one), and its settle. */
     private void markDirty(Set<ServiceState> touched) {
         if (dirty.isEmpty()) {
             worker.execute(this::evaluateDirty);
         }
         dirty.addAll(touched);
+        long now = System.nanoTime();
+        for (ServiceState s : touched) {
+            s.lastTouched = now;
+            if (!s.settlePending) {
+                s.settlePending = true;
+                scheduleSettle(s, settleMillis);
+            }
+        }
+    }
+
+    /** When to send a result because values moved, not a state: see {@link #settle}. */
+    enum Send { ON_STATE, ON_VALUE, ALWAYS }
+
+    /** How long a service's usage must go without an event to count as settled (the settle rule). */
+    static final long SETTLE_MS = 2000;
+    private long settleMillis = SETTLE_MS;
+
+    /** Tests: a shorter settle time (set before {@link #configure}). */
+    void settleMillis(long ms) {
+        settleMillis = ms;
+    }
+
+    private void scheduleSettle(ServiceState s, long ms) {
+        timer.schedule(() -> worker.execute(() -> settle(s)), ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The settle rule: a result is sent when a state changes, so the values it carries are those
+     * at the change (a usage falling on past its return to OK would stay in Nagios until the
+     * heartbeat). Once no event has touched the service for {@link #SETTLE_MS}, it is evaluated once
+     * more and the result sent if any value moved: at most one per service per settle period.
+     */
+    private void settle(ServiceState s) {
+        long quiet = (System.nanoTime() - s.lastTouched) / 1_000_000;
+        if (quiet < settleMillis) {
+            scheduleSettle(s, settleMillis - quiet);
+            return;
+        }
+        s.settlePending = false;
+        if (services.get(s.definition.key()) == s) {
+            evaluate(s, Send.ON_VALUE);
+        }
     }
 
     /**
@@ -313,12 +355,12 @@ public final class RlimitListener implements AutoCloseable {
     /** The heartbeat: every service's current result, sent whether or not it changed. */
     private void beat() {
         for (ServiceState s : services.values()) {
-            evaluate(s, true);
+            evaluate(s, Send.ALWAYS);
         }
     }
 
     /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
-    private void evaluate(ServiceState s, boolean always) {
+    private void evaluate(ServiceState s, Send when) {
         evaluations++;
         RlimitCheck.Evaluation ev = null;
         PluginOutput out;
@@ -347,7 +389,8 @@ public final class RlimitListener implements AutoCloseable {
         }
         String signature = ev == null ? "error:" + out.text()
                 : ServiceState.signature(out.exitCode(), ev.findings());
-        if (!always && signature.equals(s.lastSignature)) {
+        if (when != Send.ALWAYS && signature.equals(s.lastSignature)
+                && (when == Send.ON_STATE || out.text().equals(s.lastOutput))) {
             return;
         }
         s.lastSignature = signature;

@@ -118,6 +118,27 @@ class ListenerNagiosIT {
         }
     }
 
+    @Test
+    void afterAReturnToOkWithUsageFallingFurtherNagiosShowsTheSettledValue() throws Exception {
+        FdHolder child = reportingOk();
+        child.holdFds(950);
+        nagios.await("rlimit holder", st -> state(st) == 2, 5000);
+        String before = nagios.log();
+        child.holdFds(11); // back to OK past 90% and 80%, then on down past no level: no event
+        long t0 = System.currentTimeMillis();
+        Map<String, String> s = nagios.await("rlimit holder", st -> st.get("plugin_output")
+                .equals("RLIMIT OK - bash[" + child.pid() + "] nofile 11/1000 (1%)"), 10_000);
+        long ms = System.currentTimeMillis() - t0;
+        System.out.println("ListenerNagiosIT: settled value in Nagios after " + ms + " ms");
+        // the settle time (RlimitListener.SETTLE_MS) after the last event, plus Nagios's 1 s status
+        assertTrue(ms <= RlimitListener.SETTLE_MS + 2000, ms + " ms");
+        assertEquals("nofile=11;800;900;0;1000", s.get("performance_data"));
+        List<String> codes = codesOf(nagios.log().substring(before.length()));
+        // maybe WARNING on the way down (fds close one by one), the return to OK (at whatever value
+        // the crossing was read), and at most one settled value
+        assertTrue(String.join(",", codes).matches("(1,)?0(,0)?"), codes.toString());
+    }
+
     private long counter(String name) {
         String counters = listener.listener().status().get("counters");
         Matcher m = Pattern.compile(name + "=(\\d+)").matcher(counters);

@@ -225,6 +225,37 @@ class RlimitListenerTest {
     }
 
     @Test
+    void onceTheUsageSettlesOneMoreResultCarriesTheSettledValue() throws Exception {
+        listener.settleMillis(1000);
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
+        results();
+        // back to OK: the result carries the value at the crossing...
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(790).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 2, 0, 790, 1000));
+        assertEquals(List.of("fds 0 RLIMIT OK - nginx[100] nofile 790/1000 (79%)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        // ...and the usage falls on, past no level: no event
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(11).write();
+        long t0 = System.nanoTime();
+        List<String> sent = new ArrayList<>();
+        TestListener.await("the settled value", 5000, () -> {
+            sent.addAll(results());
+            return !sent.isEmpty();
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(List.of("fds 0 RLIMIT OK - nginx[100] nofile 11/1000 (1%) | nofile=11;800;900;0;1000"), sent);
+        assertTrue(ms >= 500 && ms <= 2000, ms + " ms after the last event's second");
+        // at most one per settle period: nothing more without an event (waiting is the assertion)
+        Thread.sleep(1500);
+        assertEquals(List.of(), results());
+        // a value that did not move sends nothing: an event, the same usage
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 0, 11, 1000));
+        Thread.sleep(1500);
+        assertEquals(List.of(), results());
+    }
+
+    @Test
     void aForkedChildIsAttachedByTestingItAloneAndOthersCostNothing() throws Exception {
         nginxReportedOk();
         proc.process(200, "bash").write();
