@@ -78,7 +78,9 @@ public final class RlimitListener implements AutoCloseable {
     };
     private static final int MAX_EXITED = 4096;
     private ScheduledFuture<?> heartbeat;
-    private long evaluations;
+    /** Written by the worker only; read by {@link #status} on any thread. */
+    private volatile long evaluations;
+    private volatile List<ServiceState> published = List.of();
     /** Services an event touched since they were last evaluated (worker thread only). */
     private final Set<ServiceState> dirty = new java.util.LinkedHashSet<>();
     private long events;
@@ -137,6 +139,7 @@ public final class RlimitListener implements AutoCloseable {
             }
             services.clear();
             services.putAll(next);
+            published = List.copyOf(services.values());
             log.accept("watching " + services.size() + " service(s)");
             for (ServiceState s : services.values()) {
                 evaluate(s, Send.ON_STATE);
@@ -391,11 +394,13 @@ public final class RlimitListener implements AutoCloseable {
                 : ServiceState.signature(out.exitCode(), ev.findings());
         if (when != Send.ALWAYS && signature.equals(s.lastSignature)
                 && (when == Send.ON_STATE || out.text().equals(s.lastOutput))) {
+            publish(s); // its pids may have changed
             return;
         }
         s.lastSignature = signature;
         s.lastOutput = out.text();
         s.lastExitCode = out.exitCode();
+        publish(s);
         String first = out.text().lines().findFirst().orElse("");
         log.accept("result " + s.definition.key() + ": " + first);
         delivery.submit(new PassiveResult(System.currentTimeMillis() / 1000, s.definition.host(),
@@ -519,22 +524,35 @@ public final class RlimitListener implements AutoCloseable {
         windowed.remove(pid);
     }
 
+    /**
+     * What the control socket's "status" shows, from what the worker last published: answered on
+     * the caller's thread at once, never queued behind the worker (a storm of events, a resync).
+     */
     public Map<String, String> status() {
         Map<String, String> out = new LinkedHashMap<>();
-        submitAndWait(() -> {
-            out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
-            out.put("results", delivery.describe());
-            var c = source.counters();
-            out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
-                    + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
-                    + delivery.spooled());
-            for (ServiceState s : services.values()) {
-                out.put("service " + s.definition.key(), "pids=" + s.pids.keySet() + " state="
-                        + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
-                        + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse("")));
-            }
-        });
+        out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("results", delivery.describe());
+        var c = source.counters();
+        out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
+                + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
+                + delivery.spooled());
+        for (ServiceState s : published) {
+            out.put("service " + s.definition.key(), s.statusLine);
+        }
         return out;
+    }
+
+    /** Waits until the work queued now, and the evaluations it queues in turn, are done (tests). */
+    void sync() {
+        submitAndWait(() -> { });
+        submitAndWait(() -> { });
+    }
+
+    /** A service's line in {@link #status}, published for other threads (worker thread only). */
+    private static void publish(ServiceState s) {
+        s.statusLine = "pids=" + s.pids.keySet() + " state="
+                + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
+                + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse(""));
     }
 
     @Override

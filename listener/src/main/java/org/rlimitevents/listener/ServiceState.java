@@ -27,6 +27,8 @@ final class ServiceState {
     String lastSignature;
     String lastOutput;
     int lastExitCode = -1;
+    /** Its line in the listener's status, for other threads: pids, state, first output line. */
+    volatile String statusLine = "pids=[] state=pending output=";
 
     ServiceState(ServiceDefinition definition) {
         this.definition = definition;

@@ -58,8 +58,21 @@ class RlimitListenerTest {
         delivery.close();
     }
 
-    private synchronized void log(String line) {
-        log.add(line);
+    /** While set, the worker stops at its next "event:" log line until it is counted down. */
+    private volatile java.util.concurrent.CountDownLatch holdWorker;
+
+    private void log(String line) {
+        java.util.concurrent.CountDownLatch hold = holdWorker;
+        if (hold != null && line.startsWith("event: ")) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            log.add(line);
+        }
     }
 
     private ServiceDefinition service(String description, String... args) throws Exception {
@@ -70,8 +83,7 @@ class RlimitListenerTest {
 
     /** Waits for the work queued now and the evaluations it queues in turn. */
     private void settle() {
-        listener.status();
-        listener.status();
+        listener.sync();
     }
 
     private List<String> results() {
@@ -253,6 +265,22 @@ class RlimitListenerTest {
         source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 0, 11, 1000));
         Thread.sleep(1500);
         assertEquals(List.of(), results());
+    }
+
+    @Test
+    void statusAnswersAtOnceWhileTheWorkerIsBusy() throws Exception {
+        nginxReportedOk();
+        holdWorker = new java.util.concurrent.CountDownLatch(1);
+        try {
+            source.replay(FakeEventSource.lifecycle(EventKind.EXEC, 100)); // the worker stops on it
+            java.util.Map<String, String> status = java.util.concurrent.CompletableFuture.supplyAsync(listener::status)
+                    .get(1, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("pids=[100] state=OK output=RLIMIT OK - nginx[100] nofile 100/1000 (10%) | nofile=100;800;900;0;1000",
+                    status.get("service h;fds"));
+            assertTrue(status.get("counters").startsWith("events=1 "), status.toString());
+        } finally {
+            holdWorker.countDown();
+        }
     }
 
     @Test
