@@ -290,7 +290,7 @@ public final class RlimitListener implements AutoCloseable {
         long now = System.nanoTime();
         for (ServiceState s : touched) {
             s.lastTouched = now;
-            if (!s.settlePending) {
+            if (!s.settlePending && settleMillis > 0) {
                 s.settlePending = true;
                 scheduleSettle(s, settleMillis);
             }
@@ -302,10 +302,10 @@ public final class RlimitListener implements AutoCloseable {
 
     /** How long a service's usage must go without an event to count as settled (the settle rule). */
     static final long SETTLE_MS = 2000;
-    private long settleMillis = SETTLE_MS;
+    private volatile long settleMillis = SETTLE_MS;
 
-    /** Tests: a shorter settle time (set before {@link #configure}). */
-    void settleMillis(long ms) {
+    /** The settle time (--settle; 0: no settle results), set before {@link #configure}. */
+    public void settleMillis(long ms) {
         settleMillis = ms;
     }
 
@@ -316,7 +316,7 @@ public final class RlimitListener implements AutoCloseable {
     /**
      * The settle rule: a result is sent when a state changes, so the values it carries are those
      * at the change (a usage falling on past its return to OK would stay in Nagios until the
-     * heartbeat). Once no event has touched the service for {@link #SETTLE_MS}, it is evaluated once
+     * heartbeat). Once no event has touched the service for the settle time, it is evaluated once
      * more and the result sent if any value moved: at most one per service per settle period.
      */
     private void settle(ServiceState s) {

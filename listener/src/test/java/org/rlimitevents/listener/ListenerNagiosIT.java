@@ -120,7 +120,11 @@ class ListenerNagiosIT {
 
     @Test
     void afterAReturnToOkWithUsageFallingFurtherNagiosShowsTheSettledValue() throws Exception {
-        FdHolder child = reportingOk();
+        startNagios(service("rlimit holder", dir.resolve("holder.pid"), 3600));
+        FdHolder child = holder(100);
+        listener = TestListener.start(dir, log::add, "--host-name", "testhost", "--nagios-cfg", nagios.cfg.toString(),
+                "--settle", "2");
+        nagios.await("rlimit holder", st -> st.get("plugin_output").startsWith("RLIMIT OK"), 5000);
         child.holdFds(950);
         nagios.await("rlimit holder", st -> state(st) == 2, 5000);
         String before = nagios.log();
@@ -130,7 +134,7 @@ class ListenerNagiosIT {
                 .equals("RLIMIT OK - bash[" + child.pid() + "] nofile 11/1000 (1%)"), 10_000);
         long ms = System.currentTimeMillis() - t0;
         System.out.println("ListenerNagiosIT: settled value in Nagios after " + ms + " ms");
-        // the settle time (RlimitListener.SETTLE_MS) after the last event, plus Nagios's 1 s status
+        // the settle time (2 s, the default) after the last event, plus Nagios's 1 s status
         assertTrue(ms <= RlimitListener.SETTLE_MS + 2000, ms + " ms");
         assertEquals("nofile=11;800;900;0;1000", s.get("performance_data"));
         List<String> codes = codesOf(nagios.log().substring(before.length()));
