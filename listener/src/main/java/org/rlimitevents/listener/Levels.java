@@ -37,7 +37,7 @@ final class Levels {
 
     /**
      * The levels the kernel watches on one resource when services need more than
-     * {@link ResourceWatch#MAX_LEVELS}: those still {@code armed} while they include the nearest level
+     * {@link ResourceWatch#MAX_LEVELS}: those still {@code armed} (all still needed) while they include the nearest level
      * below the usage and the nearest at or above it (so the next crossing either way is seen), else
      * the ones nearest the usage, half below and half above. The listener re-arms after each
      * evaluation, so every level is crossed with a watch on it: none is dropped. {@code soft} places
@@ -54,7 +54,7 @@ final class Levels {
         }
         below.sort((x, y) -> Long.compare(y.against(soft), x.against(soft))); // nearest first
         above.sort((x, y) -> Long.compare(x.against(soft), y.against(soft)));
-        if (armed != null && (below.isEmpty() || armed.contains(below.get(0)))
+        if (armed != null && all.containsAll(armed) && (below.isEmpty() || armed.contains(below.get(0)))
                 && (above.isEmpty() || armed.contains(above.get(0)))) {
             return armed;
         }

@@ -66,6 +66,8 @@ class LevelsTest {
         assertEquals(armed, Levels.armed(SIX, armed, 150, 1000));
         assertEquals(pct(50, 60, 90, 95), Levels.armed(SIX, armed, 650, 1000)); // above 60: moved up
         assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, pct(50, 60, 90, 95), 450, 1000)); // below 50: down
+        // a level no service needs any more (its service went) is not kept
+        assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, pct(10, 20, 50, 55), 300, 1000));
     }
 
     @Test
