@@ -175,6 +175,10 @@ public final class RlimitListener implements AutoCloseable {
         // otherwise never be told.
         if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
                 || e.kind() == EventKind.CROSSING) {
+            if (e.resource() != null && e.kind() != EventKind.EXIT) {
+                usage.computeIfAbsent(e.tgid(), k -> new java.util.EnumMap<>(Resource.class))
+                        .put(e.resource(), new long[] {e.value(), e.soft()});
+            }
             if (e.kind() != EventKind.CROSSING) {
                 // crossings are told by the results they change: a usage hovering at a level
                 // crosses it many times a second and would flood the log
@@ -382,7 +386,9 @@ public final class RlimitListener implements AutoCloseable {
             ev = null;
         }
         if (ev != null) {
-            remember(ev);
+            if (s.definition.options().limit() == org.rlimitevents.checkrlimit.LimitKind.SOFT) {
+                remember(ev); // percent levels follow the soft limit; a --limit=hard finding has the hard one
+            }
             rewatch(s, ev.processes());
             for (int pid : ev.processes().keySet()) {
                 if (windowed.contains(pid)) {
@@ -506,7 +512,10 @@ public final class RlimitListener implements AutoCloseable {
         }
     }
 
-    /** The usages an evaluation read, where the levels nearest them are armed (a process it matched is watched). */
+    /**
+     * The usages an evaluation read (against the soft limit), where the levels nearest them are
+     * armed (a process it matched is watched); a crossing's value and soft limit count too.
+     */
     private void remember(RlimitCheck.Evaluation ev) {
         for (org.rlimitevents.checkrlimit.Finding f : ev.findings()) {
             if (f.usage().isPresent() && ev.processes().containsKey(f.pid())) {
