@@ -24,15 +24,45 @@ final class Levels {
     private Levels() {
     }
 
-    /** Two services' levels on one process's resource: all of them, at most four. */
-    static ResourceWatch union(ResourceWatch a, ResourceWatch b) {
-        List<Level> all = new ArrayList<>(a.levels());
-        for (Level l : b.levels()) {
+    /** Every level any service needs on one process's resource (more than the kernel watches at once, maybe). */
+    static List<Level> union(List<Level> a, List<Level> b) {
+        List<Level> all = new ArrayList<>(a);
+        for (Level l : b) {
             if (!all.contains(l)) {
                 all.add(l);
             }
         }
-        return new ResourceWatch(a.resource(), all.subList(0, Math.min(all.size(), ResourceWatch.MAX_LEVELS)), 0);
+        return all;
+    }
+
+    /**
+     * The levels the kernel watches on one resource when services need more than
+     * {@link ResourceWatch#MAX_LEVELS}: those still {@code armed} (all still needed) while they include the nearest level
+     * below the usage and the nearest at or above it (so the next crossing either way is seen), else
+     * the ones nearest the usage, half below and half above. The listener re-arms after each
+     * evaluation, so every level is crossed with a watch on it: none is dropped. {@code soft} places
+     * percent levels (unlimited: out of reach).
+     */
+    static List<Level> armed(List<Level> all, List<Level> armed, long usage, long soft) {
+        if (all.size() <= ResourceWatch.MAX_LEVELS) {
+            return all;
+        }
+        List<Level> below = new ArrayList<>();
+        List<Level> above = new ArrayList<>();
+        for (Level l : all) {
+            (usage > l.against(soft) ? below : above).add(l);
+        }
+        below.sort((x, y) -> Long.compare(y.against(soft), x.against(soft))); // nearest first
+        above.sort((x, y) -> Long.compare(x.against(soft), y.against(soft)));
+        if (armed != null && all.containsAll(armed) && (below.isEmpty() || armed.contains(below.get(0)))
+                && (above.isEmpty() || armed.contains(above.get(0)))) {
+            return armed;
+        }
+        int up = Math.min(above.size(), Math.max(ResourceWatch.MAX_LEVELS / 2, ResourceWatch.MAX_LEVELS - below.size()));
+        List<Level> out = new ArrayList<>(below.subList(0, ResourceWatch.MAX_LEVELS - up));
+        java.util.Collections.reverse(out);
+        out.addAll(above.subList(0, up));
+        return out;
     }
 
     static List<ResourceWatch> of(CheckOptions options) {

@@ -87,6 +87,7 @@ public final class ListenerMain implements AutoCloseable {
             }
         }, log);
         listener = new RlimitListener(source, delivery, options.heartbeatSeconds(), log);
+        listener.settleMillis(options.settleSeconds() * 1000);
         holder[0] = listener;
         ProcConnector pc = null;
         try {

@@ -11,14 +11,15 @@ import org.rlimitevents.plugin.ArgParser;
 /** rlimit-listener's command line (the same parser as check_rlimit's). */
 public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache, Path resourceFile,
                               List<Path> serviceFiles, Path commandFile, Path checkResultDir, Path spoolDir,
-                              long spoolMaxBytes, long heartbeatSeconds, boolean dryRun, EventSources.Choice tier,
+                              long spoolMaxBytes, long heartbeatSeconds, long settleSeconds, boolean dryRun, EventSources.Choice tier,
                               Path controlSocket, boolean statusRequest, boolean help, RemoteOptions remote) {
 
     static final String USAGE = String.join("\n",
             "Usage: rlimit-listener [--host-name NAME] [--nagios-cfg FILE] [--objects-cache FILE]",
             "                       [--resource-file FILE] [--services FILE]... [--command-file FIFO]",
             "                       [--check-result-dir DIR] [--spool-dir DIR] [--spool-max-bytes N]",
-            "                       [--heartbeat SECONDS] [--tier auto|netlink|fexit|tracepoint|sampling|polling]",
+            "                       [--heartbeat SECONDS] [--settle SECONDS]",
+            "                       [--tier auto|netlink|fexit|tracepoint|sampling|polling]",
             "                       [--control-socket PATH] [--dry-run] [-h]",
             "                       [--icinga-api URL[,URL...] --icinga-ca FILE --icinga-credentials FILE",
             "                        [--icinga-services] [--check-source NAME]]",
@@ -39,6 +40,7 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
             new ArgParser.Spec((char) 0, "spool-dir", true),
             new ArgParser.Spec((char) 0, "spool-max-bytes", true),
             new ArgParser.Spec((char) 0, "heartbeat", true),
+            new ArgParser.Spec((char) 0, "settle", true),
             new ArgParser.Spec((char) 0, "tier", true),
             new ArgParser.Spec((char) 0, "dry-run", false),
             new ArgParser.Spec((char) 0, "control-socket", true),
@@ -76,7 +78,8 @@ public record ListenerOptions(String hostName, Path nagiosCfg, Path objectsCache
                 path(p.last("command-file", null)), path(p.last("check-result-dir", null)),
                 Path.of(p.last("spool-dir", "/var/spool/rlimit-events")),
                 number(p.last("spool-max-bytes", "67108864"), "--spool-max-bytes"),
-                number(p.last("heartbeat", "300"), "--heartbeat"), p.has("dry-run"), tier,
+                number(p.last("heartbeat", "300"), "--heartbeat"), number(p.last("settle", "2"), "--settle"),
+                p.has("dry-run"), tier,
                 Path.of(p.last("control-socket", "/run/rlimit-events/control")), status, p.has("help"),
                 remote(p, host));
     }

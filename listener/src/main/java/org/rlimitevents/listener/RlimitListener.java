@@ -22,12 +22,14 @@ import org.rlimitevents.checkrlimit.RlimitCheck;
 import org.rlimitevents.checkrlimit.UsageException;
 import org.rlimitevents.kernel.events.EventKind;
 import org.rlimitevents.kernel.events.EventSource;
+import org.rlimitevents.kernel.events.Level;
 import org.rlimitevents.kernel.events.ResourceWatch;
 import org.rlimitevents.kernel.events.RlimitEvent;
 import org.rlimitevents.kernel.events.Watch;
 import org.rlimitevents.kernel.proc.ProcEntry;
 import org.rlimitevents.kernel.proc.ProcFs;
 import org.rlimitevents.kernel.proc.ProcessGoneException;
+import org.rlimitevents.kernel.proc.Resource;
 import org.rlimitevents.kernel.proc.StatFile;
 import org.rlimitevents.kernel.sys.Sys;
 import org.rlimitevents.listener.config.ServiceDefinition;
@@ -59,8 +61,26 @@ public final class RlimitListener implements AutoCloseable {
     private final Map<String, ServiceState> services = new LinkedHashMap<>();
     /** Which services watch a process, and what each process is watched for. */
     private final Map<Integer, Set<ServiceState>> byPid = new HashMap<>();
+    /** Per watched process: the watch the source has, the last usage and soft limit seen per resource. */
+    private final Map<Integer, Watch> armed = new HashMap<>();
+    private final Map<Integer, Map<Resource, long[]>> usage = new HashMap<>();
+    /** Processes whose services need more levels on a resource than the kernel watches at once. */
+    private final Set<Integer> windowed = new HashSet<>();
+    /**
+     * Processes the kernel reported exited (pid → start time) that /proc may still show running:
+     * left out of every evaluation (an exit is final), until /proc shows it. Bounded.
+     */
+    private final Map<Integer, Long> exited = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+            return size() > MAX_EXITED;
+        }
+    };
+    private static final int MAX_EXITED = 4096;
     private ScheduledFuture<?> heartbeat;
-    private long evaluations;
+    /** Written by the worker only; read by {@link #status} on any thread. */
+    private volatile long evaluations;
+    private volatile List<ServiceState> published = List.of();
     /** Services an event touched since they were last evaluated (worker thread only). */
     private final Set<ServiceState> dirty = new java.util.LinkedHashSet<>();
     private long events;
@@ -119,9 +139,10 @@ public final class RlimitListener implements AutoCloseable {
             }
             services.clear();
             services.putAll(next);
+            published = List.copyOf(services.values());
             log.accept("watching " + services.size() + " service(s)");
             for (ServiceState s : services.values()) {
-                evaluate(s, false);
+                evaluate(s, Send.ON_STATE);
             }
         });
         // Start-up (or reload) work frees native memory for a while after it is done: the JIT's
@@ -154,13 +175,23 @@ public final class RlimitListener implements AutoCloseable {
         // otherwise never be told.
         if (e.kind() == EventKind.EXIT || e.kind() == EventKind.EXEC || e.kind() == EventKind.LIMIT
                 || e.kind() == EventKind.CROSSING) {
+            if (e.resource() != null && e.kind() != EventKind.EXIT) {
+                usage.computeIfAbsent(e.tgid(), k -> new java.util.EnumMap<>(Resource.class))
+                        .put(e.resource(), new long[] {e.value(), e.soft()});
+            }
             if (e.kind() != EventKind.CROSSING) {
                 // crossings are told by the results they change: a usage hovering at a level
                 // crosses it many times a second and would flood the log
                 log.accept("event: " + e);
             }
             if (e.kind() == EventKind.EXIT) {
-                afterExit(e.tgid(), Set.copyOf(watching), 0);
+                ServiceState any = watching.iterator().next();
+                Long start = any.pids.get(e.tgid());
+                if (start != null) {
+                    exited.put(e.tgid(), start); // final: no result from now on has it
+                    forgetExitOnceShown(e.tgid(), start, any.definition.options().procRoot(), 0);
+                }
+                markDirty(watching);
             } else {
                 markDirty(watching);
             }
@@ -174,23 +205,22 @@ public final class RlimitListener implements AutoCloseable {
     /**
      * The kernel reports a group's exit (sched_process_exit, the connector) before the process
      * becomes a zombie in /proc (its memory and files are released in between, which takes
-     * milliseconds for a large process): the services look again once /proc shows the exit.
+     * milliseconds for a large process): it stays in {@link #exited}, left out of every evaluation,
+     * until /proc shows the exit (or the pid reused); then the selections no longer match it.
      */
-    private void afterExit(int tgid, Set<ServiceState> watching, int attempt) {
-        ServiceState any = watching.iterator().next();
-        ProcFs tree = trees.computeIfAbsent(any.definition.options().procRoot(), ProcFs::at);
+    private void forgetExitOnceShown(int tgid, long start, Path procRoot, int attempt) {
         boolean shown;
         try {
-            StatFile stat = tree.process(tgid).stat();
-            shown = stat.dead() || !Long.valueOf(stat.startTicks()).equals(any.pids.get(tgid)); // or reused
+            StatFile stat = trees.computeIfAbsent(procRoot, ProcFs::at).process(tgid).stat();
+            shown = stat.dead() || stat.startTicks() != start;
         } catch (ProcessGoneException e) {
             shown = true;
         }
-        if (shown || attempt >= EXIT_RECHECKS) {
-            markDirty(watching);
-        } else {
-            timer.schedule(() -> worker.execute(() -> afterExit(tgid, watching, attempt + 1)), EXIT_RECHECK_MS,
-                    TimeUnit.MILLISECONDS);
+        if (shown) {
+            exited.remove(tgid, start);
+        } else if (attempt < EXIT_RECHECKS) { // past that, the bounded map lets it go in time
+            timer.schedule(() -> worker.execute(() -> forgetExitOnceShown(tgid, start, procRoot, attempt + 1)),
+                    EXIT_RECHECK_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -203,7 +233,7 @@ public final class RlimitListener implements AutoCloseable {
         dirty.clear();
         for (ServiceState s : now) {
             if (services.get(s.definition.key()) == s) { // not replaced by a reload meanwhile
-                evaluate(s, false);
+                evaluate(s, Send.ON_STATE);
             }
         }
     }
@@ -248,19 +278,61 @@ public final class RlimitListener implements AutoCloseable {
         timer.schedule(() -> worker.execute(() -> {
             s.recheckPending = false;
             if (services.get(s.definition.key()) == s) {
-                evaluate(s, false);
+                evaluate(s, Send.ON_STATE);
             }
         }), PIDFILE_RECHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     private static final long PIDFILE_RECHECK_MS = 1000;
 
-    /** Queues one evaluation of each service (behind the events queued now: a burst costs one). */
+    /** Queues one evaluation of each service (behind the events queued now: a burst costs one), and its settle. */
     private void markDirty(Set<ServiceState> touched) {
         if (dirty.isEmpty()) {
             worker.execute(this::evaluateDirty);
         }
         dirty.addAll(touched);
+        long now = System.nanoTime();
+        for (ServiceState s : touched) {
+            s.lastTouched = now;
+            if (!s.settlePending && settleMillis > 0) {
+                s.settlePending = true;
+                scheduleSettle(s, settleMillis);
+            }
+        }
+    }
+
+    /** When to send a result because values moved, not a state: see {@link #settle}. */
+    enum Send { ON_STATE, ON_VALUE, ALWAYS }
+
+    /** How long a service's usage must go without an event to count as settled (the settle rule). */
+    static final long SETTLE_MS = 2000;
+    private volatile long settleMillis = SETTLE_MS;
+
+    /** The settle time (--settle; 0: no settle results), set before {@link #configure}. */
+    public void settleMillis(long ms) {
+        settleMillis = ms;
+    }
+
+    private void scheduleSettle(ServiceState s, long ms) {
+        timer.schedule(() -> worker.execute(() -> settle(s)), ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The settle rule: a result is sent when a state changes, so the values it carries are those
+     * at the change (a usage falling on past its return to OK would stay in Nagios until the
+     * heartbeat). Once no event has touched the service for the settle time, it is evaluated once
+     * more and the result sent if any value moved: at most one per service per settle period.
+     */
+    private void settle(ServiceState s) {
+        long quiet = (System.nanoTime() - s.lastTouched) / 1_000_000;
+        if (quiet < settleMillis) {
+            scheduleSettle(s, settleMillis - quiet);
+            return;
+        }
+        s.settlePending = false;
+        if (services.get(s.definition.key()) == s) {
+            evaluate(s, Send.ON_VALUE);
+        }
     }
 
     /**
@@ -290,12 +362,12 @@ public final class RlimitListener implements AutoCloseable {
     /** The heartbeat: every service's current result, sent whether or not it changed. */
     private void beat() {
         for (ServiceState s : services.values()) {
-            evaluate(s, true);
+            evaluate(s, Send.ALWAYS);
         }
     }
 
     /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
-    private void evaluate(ServiceState s, boolean always) {
+    private void evaluate(ServiceState s, Send when) {
         evaluations++;
         RlimitCheck.Evaluation ev = null;
         PluginOutput out;
@@ -305,7 +377,7 @@ public final class RlimitListener implements AutoCloseable {
                 throw new UsageException(s.definition.problem());
             }
             ev = new RlimitCheck(s.definition.options()).evaluate(ProcFs.at(s.definition.options().procRoot()),
-                    selfPid);
+                    selfPid, exited);
             out = FORMATTER.format(ev.result());
         } catch (UsageException | RuntimeException e) {
             s.regexTooSlow = e instanceof RegexBudgetException;
@@ -314,16 +386,27 @@ public final class RlimitListener implements AutoCloseable {
             ev = null;
         }
         if (ev != null) {
+            if (s.definition.options().limit() == org.rlimitevents.checkrlimit.LimitKind.SOFT) {
+                remember(ev); // percent levels follow the soft limit; a --limit=hard finding has the hard one
+            }
             rewatch(s, ev.processes());
+            for (int pid : ev.processes().keySet()) {
+                if (windowed.contains(pid)) {
+                    watchPid(pid, false);
+                }
+            }
         }
         String signature = ev == null ? "error:" + out.text()
                 : ServiceState.signature(out.exitCode(), ev.findings());
-        if (!always && signature.equals(s.lastSignature)) {
+        if (when != Send.ALWAYS && signature.equals(s.lastSignature)
+                && (when == Send.ON_STATE || out.text().equals(s.lastOutput))) {
+            publish(s); // its pids may have changed
             return;
         }
         s.lastSignature = signature;
         s.lastOutput = out.text();
         s.lastExitCode = out.exitCode();
+        publish(s);
         String first = out.text().lines().findFirst().orElse("");
         log.accept("result " + s.definition.key() + ": " + first);
         delivery.submit(new PassiveResult(System.currentTimeMillis() / 1000, s.definition.host(),
@@ -345,7 +428,7 @@ public final class RlimitListener implements AutoCloseable {
             int pid = p.getKey();
             if (s.pids.putIfAbsent(pid, p.getValue()) == null) {
                 byPid.computeIfAbsent(pid, k -> new HashSet<>()).add(s);
-                watchPid(pid);
+                watchPid(pid, true);
             }
         }
         if (first && !now.isEmpty() && Levels.of(s.definition.options()).isEmpty()) {
@@ -359,7 +442,7 @@ public final class RlimitListener implements AutoCloseable {
      */
     private void forget(int pid) {
         Set<ServiceState> had = byPid.remove(pid);
-        source.unwatch(pid);
+        unwatch(pid);
         if (had != null) {
             for (ServiceState other : had) {
                 other.pids.remove(pid);
@@ -375,44 +458,110 @@ public final class RlimitListener implements AutoCloseable {
             set.remove(s);
             if (set.isEmpty()) {
                 byPid.remove(pid);
-                source.unwatch(pid);
+                unwatch(pid);
             } else {
-                watchPid(pid);
+                watchPid(pid, true);
             }
         }
     }
 
-    /** One watch per process: the union of what its services need (the lowest levels win on overlap). */
-    private void watchPid(int pid) {
-        Map<org.rlimitevents.kernel.proc.Resource, ResourceWatch> merged = new LinkedHashMap<>();
+    /**
+     * One watch per process: the union of what its services need. Where that is more levels on a
+     * resource than the kernel watches at once, the ones nearest the last usage seen are armed
+     * ({@link Levels#armed}) and each evaluation moves them with the usage. {@code always}: send the
+     * watch even if unchanged (a service came or went).
+     */
+    private void watchPid(int pid, boolean always) {
+        Map<Resource, List<Level>> merged = new LinkedHashMap<>();
         for (ServiceState s : byPid.getOrDefault(pid, Set.of())) {
             for (ResourceWatch rw : Levels.of(s.definition.options())) {
-                merged.merge(rw.resource(), rw, Levels::union);
+                merged.merge(rw.resource(), rw.levels(), Levels::union);
             }
         }
+        Watch before = armed.get(pid);
+        Map<Resource, long[]> seen = usage.getOrDefault(pid, Map.of());
+        List<ResourceWatch> watches = new ArrayList<>();
+        boolean more = false;
+        for (Map.Entry<Resource, List<Level>> e : merged.entrySet()) {
+            long[] u = seen.getOrDefault(e.getKey(), new long[] {0, org.rlimitevents.kernel.proc.Limit.UNLIMITED});
+            List<Level> was = before == null ? null : before.resources().stream()
+                    .filter(rw -> rw.resource() == e.getKey()).map(ResourceWatch::levels).findFirst().orElse(null);
+            watches.add(new ResourceWatch(e.getKey(), Levels.armed(e.getValue(), was, u[0], u[1]), 0));
+            if (e.getValue().size() > ResourceWatch.MAX_LEVELS) {
+                more = true;
+                if (always) {
+                    log.accept("pid " + pid + " " + e.getKey().key + ": " + e.getValue().size() + " levels, the "
+                            + ResourceWatch.MAX_LEVELS + " nearest the usage watched, re-armed as it moves");
+                }
+            }
+        }
+        if (more) {
+            windowed.add(pid);
+        } else {
+            windowed.remove(pid);
+        }
+        Watch w = new Watch(pid, watches);
+        if (!always && w.equals(before)) {
+            return;
+        }
         try {
-            source.watch(new Watch(pid, new ArrayList<>(merged.values())));
+            source.watch(w);
+            armed.put(pid, w);
         } catch (RuntimeException e) {
             log.accept("cannot watch pid " + pid + ": " + e.getMessage());
         }
     }
 
+    /**
+     * The usages an evaluation read (against the soft limit), where the levels nearest them are
+     * armed (a process it matched is watched); a crossing's value and soft limit count too.
+     */
+    private void remember(RlimitCheck.Evaluation ev) {
+        for (org.rlimitevents.checkrlimit.Finding f : ev.findings()) {
+            if (f.usage().isPresent() && ev.processes().containsKey(f.pid())) {
+                usage.computeIfAbsent(f.pid(), k -> new java.util.EnumMap<>(Resource.class))
+                        .put(f.resource(), new long[] {(long) f.usage().getAsDouble(), f.limit()});
+            }
+        }
+    }
+
+    /** A process no longer watched: what was kept for its watch goes. */
+    private void unwatch(int pid) {
+        source.unwatch(pid);
+        armed.remove(pid);
+        usage.remove(pid);
+        windowed.remove(pid);
+    }
+
+    /**
+     * What the control socket's "status" shows, from what the worker last published: answered on
+     * the caller's thread at once, never queued behind the worker (a storm of events, a resync).
+     */
     public Map<String, String> status() {
         Map<String, String> out = new LinkedHashMap<>();
-        submitAndWait(() -> {
-            out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
-            out.put("results", delivery.describe());
-            var c = source.counters();
-            out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
-                    + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
-                    + delivery.spooled());
-            for (ServiceState s : services.values()) {
-                out.put("service " + s.definition.key(), "pids=" + s.pids.keySet() + " state="
-                        + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
-                        + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse("")));
-            }
-        });
+        out.put("tier", source.tier().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("results", delivery.describe());
+        var c = source.counters();
+        out.put("counters", "events=" + c.events() + " lost=" + c.lost() + " resyncs=" + c.resyncs()
+                + " evaluations=" + evaluations + " results_sent=" + delivery.sent() + " spooled="
+                + delivery.spooled());
+        for (ServiceState s : published) {
+            out.put("service " + s.definition.key(), s.statusLine);
+        }
         return out;
+    }
+
+    /** Waits until the work queued now, and the evaluations it queues in turn, are done (tests). */
+    void sync() {
+        submitAndWait(() -> { });
+        submitAndWait(() -> { });
+    }
+
+    /** A service's line in {@link #status}, published for other threads (worker thread only). */
+    private static void publish(ServiceState s) {
+        s.statusLine = "pids=" + s.pids.keySet() + " state="
+                + (s.lastExitCode < 0 ? "pending" : org.rlimitevents.plugin.Status.fromExitCode(s.lastExitCode))
+                + " output=" + (s.lastOutput == null ? "" : s.lastOutput.lines().findFirst().orElse(""));
     }
 
     @Override

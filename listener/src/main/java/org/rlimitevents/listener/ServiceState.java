@@ -20,10 +20,15 @@ final class ServiceState {
     boolean regexTooSlow;
     /** A look at its pidfiles is scheduled (a new process appeared that they did not name yet). */
     boolean recheckPending;
+    /** When an event last touched it (System.nanoTime), and whether its settle look is scheduled. */
+    long lastTouched;
+    boolean settlePending;
     /** The last result sent: exit code and, per process and resource, the state (the usage band). */
     String lastSignature;
     String lastOutput;
     int lastExitCode = -1;
+    /** Its line in the listener's status, for other threads: pids, state, first output line. */
+    volatile String statusLine = "pids=[] state=pending output=";
 
     ServiceState(ServiceDefinition definition) {
         this.definition = definition;

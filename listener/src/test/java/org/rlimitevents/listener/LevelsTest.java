@@ -32,12 +32,42 @@ class LevelsTest {
     }
 
     @Test
-    void twoServicesOnOneProcessShareAtMostFourLevels() {
-        ResourceWatch a = new ResourceWatch(Resource.NOFILE, List.of(Level.ofLimit(80), Level.ofLimit(90)), 0);
-        ResourceWatch b = new ResourceWatch(Resource.NOFILE, List.of(Level.ofLimit(90), Level.ofLimit(50),
-                Level.absolute(7), Level.absolute(9)), 0);
-        assertEquals(List.of(Level.ofLimit(80), Level.ofLimit(90), Level.ofLimit(50), Level.absolute(7)),
-                Levels.union(a, b).levels());
+    void servicesOnOneProcessNeedEveryLevelOfAny() {
+        List<Level> a = List.of(Level.ofLimit(80), Level.ofLimit(90));
+        List<Level> b = List.of(Level.ofLimit(90), Level.ofLimit(50), Level.absolute(7), Level.absolute(9));
+        assertEquals(List.of(Level.ofLimit(80), Level.ofLimit(90), Level.ofLimit(50), Level.absolute(7),
+                Level.absolute(9)), Levels.union(a, b));
+    }
+
+    private static final List<Level> SIX = List.of(Level.ofLimit(90), Level.ofLimit(95), Level.ofLimit(50),
+            Level.ofLimit(60), Level.ofLimit(10), Level.ofLimit(20));
+
+    private static List<Level> pct(double... percents) {
+        return java.util.Arrays.stream(percents).mapToObj(Level::ofLimit).toList();
+    }
+
+    @Test
+    void moreLevelsThanTheKernelWatchesArmTheNearestTheUsageTwoBelowTwoAbove() {
+        assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, null, 5, 1000)); // none below: four above
+        assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, null, 300, 1000));
+        assertEquals(pct(50, 60, 90, 95), Levels.armed(SIX, null, 700, 1000));
+        assertEquals(pct(50, 60, 90, 95), Levels.armed(SIX, null, 999, 1000)); // none above: four below
+        assertEquals(pct(20, 50, 60, 90), Levels.armed(SIX, null, 550, 1000));
+        // a level equal to the usage is not crossed yet (crossed when usage exceeds it)
+        assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, null, 200, 1000));
+        // four or fewer: all of them, as given
+        assertEquals(pct(90, 10), Levels.armed(pct(90, 10), null, 500, 1000));
+    }
+
+    @Test
+    void armedLevelsStayWhileTheyHoldTheNearestOnEachSide() {
+        List<Level> armed = pct(10, 20, 50, 60);
+        assertEquals(armed, Levels.armed(SIX, armed, 550, 1000)); // 50 below, 60 above: kept
+        assertEquals(armed, Levels.armed(SIX, armed, 150, 1000));
+        assertEquals(pct(50, 60, 90, 95), Levels.armed(SIX, armed, 650, 1000)); // above 60: moved up
+        assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, pct(50, 60, 90, 95), 450, 1000)); // below 50: down
+        // a level no service needs any more (its service went) is not kept
+        assertEquals(pct(10, 20, 50, 60), Levels.armed(SIX, pct(10, 20, 50, 55), 300, 1000));
     }
 
     @Test

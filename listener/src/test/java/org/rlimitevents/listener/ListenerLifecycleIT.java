@@ -242,6 +242,38 @@ class ListenerLifecycleIT {
                 + limit + " .*").matcher(critical.get("plugin_output"));
         assertTrue(m.matches(), critical.get("plugin_output"));
         assertTrue(fresh.contains(Integer.parseInt(m.group(1))), "a new worker: " + critical.get("plugin_output"));
+        assertNoResultAfterItsExit(before, 5);
+    }
+
+    /**
+     * Exits are final: in the listener's log (events and results in the order they happened), no
+     * result names an old worker after its EXIT, and once every old one has an EXIT no result counts
+     * more than {@code after} processes.
+     */
+    private void assertNoResultAfterItsExit(Set<Integer> old, int after) {
+        Set<Integer> exited = new HashSet<>();
+        java.util.regex.Pattern exit = java.util.regex.Pattern.compile("event: EXIT #\\d+ .*\\[(\\d+)\\] .*");
+        java.util.regex.Pattern result = java.util.regex.Pattern.compile(
+                "result testhost;nginx fds: RLIMIT \\w+ - nginx\\[(\\d+)\\].*?(?:\\((\\d+) processes\\))?(?: \\|.*)?");
+        int results = 0;
+        synchronized (log) {
+            for (String line : log) {
+                java.util.regex.Matcher e = exit.matcher(line);
+                if (e.matches() && old.contains(Integer.parseInt(e.group(1)))) {
+                    exited.add(Integer.parseInt(e.group(1)));
+                }
+                java.util.regex.Matcher r = result.matcher(line);
+                if (r.matches()) {
+                    results++;
+                    assertTrue(!exited.contains(Integer.parseInt(r.group(1))), "after its EXIT: " + line);
+                    if (exited.size() == old.size()) {
+                        assertTrue(r.group(2) == null || Integer.parseInt(r.group(2)) <= after, line);
+                    }
+                }
+            }
+        }
+        // (an old worker /proc shows gone before its EXIT arrives is unwatched at once: no EXIT then)
+        assertTrue(!exited.isEmpty() || results >= 2, results + " results, EXITs of " + exited);
     }
 
     /** A script (its name is its comm) forking a child without exec per line read: the child holds that many fds. */
@@ -303,6 +335,71 @@ class ListenerLifecycleIT {
         String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
         assertTrue(stat.contains(") Z "), "still a zombie, not reaped: " + stat);
         assertTrue(ms <= 2000, tier + ": no-match reached Nagios " + ms + " ms after the kill");
+    }
+
+    @ParameterizedTest
+    @MethodSource("tiers")
+    void threeServicesWithSixLevelsOnOneProcessEachReachNagios(String tier) throws Exception {
+        Path pidfile = dir.resolve("holder.pid");
+        String[][] levels = {{"high", "90%", "95%"}, {"mid", "50%", "60%"}, {"low", "10%", "20%"}};
+        List<String> services = new ArrayList<>();
+        for (String[] l : levels) {
+            services.add(service("levels " + l[0], "-P " + pidfile + " -r nofile -w " + l[1] + " -c " + l[2]));
+        }
+        startNagios(services.toArray(new String[0]));
+        FdHolder child = TestListener.holder(dir, 5);
+        cleanup.add(child);
+        startListener("--tier", tier);
+        for (String[] l : levels) {
+            nagios.await("levels " + l[0], s -> state(s) == 0, 10_000);
+        }
+        // each step changes one service's state (the kernel watches four of the six levels at a
+        // time, re-armed as the usage moves); one state per step, as fds close one by one on the way
+        // down and every state between is real
+        int[] fds = {150, 250, 550, 650, 920, 960, 650, 550, 450, 150};
+        String[] service = {"low", "low", "mid", "mid", "high", "high", "high", "mid", "mid", "low"};
+        int[] state = {1, 2, 1, 2, 1, 2, 0, 1, 0, 1};
+        // the polling tier reads /proc at most 2 s apart (EventSources.POLL_MAX_MS), the kernel tiers at
+        // once; then Nagios's status.dat, rewritten every second
+        long bound = tier.equals("polling") ? 3500 : 2000;
+        for (int i = 0; i < fds.length; i++) {
+            child.holdFds(fds[i]);
+            long ms = msUntil("levels " + service[i], state[i], "] nofile ", System.nanoTime());
+            assertTrue(ms <= bound, tier + ": levels " + service[i] + " at " + fds[i] + " reached Nagios after "
+                    + ms + " ms");
+        }
+    }
+
+    @Test
+    void fiftyMatchedProcessesWithTheDefaultResourcesFitTheCommandPipe() throws Exception {
+        startNagios(service("fifty", "-C rlfifty"));
+        Path name = dir.resolve("rlfifty");
+        Files.createSymbolicLink(name, Path.of("/bin/sleep"));
+        for (int i = 0; i < 50; i++) {
+            Process p = new ProcessBuilder(name.toString(), "1000").start();
+            cleanup.add(() -> p.destroyForcibly().waitFor(10, TimeUnit.SECONDS));
+        }
+        startListener();
+        Map<String, String> s = nagios.await("fifty", st -> st.get("plugin_output").contains("(50 processes)"), 10_000);
+        assertEquals("1", s.get("check_type")); // passive: from the command pipe
+        assertEquals(0, state(s));
+        String perf = s.get("performance_data");
+        // the worst process per default resource, and the counts: a size independent of the 50
+        assertEquals(List.of("nofile", "nproc", "as", "data", "stack", "memlock", "sigpending", "cpu", "processes",
+                "processes_warning", "processes_critical"), labels(perf));
+        assertTrue(perf.endsWith(" processes=50;;;0 processes_warning=0;;;0 processes_critical=0;;;0"), perf);
+        // check_rlimit itself, as Nagios would run it actively: the same rule
+        Commands.Result direct = Commands.exec(List.of(NagiosFixture.PLUGIN, "-C", "rlfifty"), 30);
+        assertEquals(0, direct.exitCode());
+        String first = direct.stdout().lines().findFirst().orElseThrow();
+        assertEquals(labels(perf), labels(first.substring(first.indexOf(" | ") + 3)));
+        assertTrue(direct.stdout().getBytes(StandardCharsets.UTF_8).length <= 8192, direct.stdout().length() + " bytes");
+        System.out.println("ListenerLifecycleIT: 50 processes: first line " + first.length() + " bytes, output "
+                + direct.stdout().length() + " bytes");
+    }
+
+    private static List<String> labels(String perfdata) {
+        return java.util.Arrays.stream(perfdata.strip().split(" ")).map(i -> i.substring(0, i.indexOf('='))).toList();
     }
 
     /** Makes the next process get {@code pid}: ns_last_pid (root) and a retry when another fork came first. */

@@ -118,6 +118,31 @@ class ListenerNagiosIT {
         }
     }
 
+    @Test
+    void afterAReturnToOkWithUsageFallingFurtherNagiosShowsTheSettledValue() throws Exception {
+        startNagios(service("rlimit holder", dir.resolve("holder.pid"), 3600));
+        FdHolder child = holder(100);
+        listener = TestListener.start(dir, log::add, "--host-name", "testhost", "--nagios-cfg", nagios.cfg.toString(),
+                "--settle", "2");
+        nagios.await("rlimit holder", st -> st.get("plugin_output").startsWith("RLIMIT OK"), 5000);
+        child.holdFds(950);
+        nagios.await("rlimit holder", st -> state(st) == 2, 5000);
+        String before = nagios.log();
+        child.holdFds(11); // back to OK past 90% and 80%, then on down past no level: no event
+        long t0 = System.currentTimeMillis();
+        Map<String, String> s = nagios.await("rlimit holder", st -> st.get("plugin_output")
+                .equals("RLIMIT OK - bash[" + child.pid() + "] nofile 11/1000 (1%)"), 10_000);
+        long ms = System.currentTimeMillis() - t0;
+        System.out.println("ListenerNagiosIT: settled value in Nagios after " + ms + " ms");
+        // the settle time (2 s, the default) after the last event, plus Nagios's 1 s status
+        assertTrue(ms <= RlimitListener.SETTLE_MS + 2000, ms + " ms");
+        assertEquals("nofile=11;800;900;0;1000", s.get("performance_data"));
+        List<String> codes = codesOf(nagios.log().substring(before.length()));
+        // maybe WARNING on the way down (fds close one by one), the return to OK (at whatever value
+        // the crossing was read), and at most one settled value
+        assertTrue(String.join(",", codes).matches("(1,)?0(,0)?"), codes.toString());
+    }
+
     private long counter(String name) {
         String counters = listener.listener().status().get("counters");
         Matcher m = Pattern.compile(name + "=(\\d+)").matcher(counters);
@@ -137,7 +162,7 @@ class ListenerNagiosIT {
                     "bash", org.rlimitevents.kernel.proc.Resource.NOFILE, i % 2, (i + 1) % 2, 800 + (i + 1) % 2, 1000,
                     1000, 0));
         }
-        counter("evaluations"); // behind the burst
+        listener.listener().sync(); // behind the burst
         long burst = counter("evaluations") - evaluations;
         assertTrue(burst >= 1 && burst <= 100, burst + " evaluations for 2000 events");
         assertEquals(sent, counter("results_sent"), "/proc still says 100 of 1000: nothing new to send");

@@ -49,6 +49,7 @@ class RlimitListenerTest {
         sink = new MemorySink();
         delivery = new Delivery(sink, new Spool(dir.resolve("spool"), 1 << 20), this::log);
         listener = new RlimitListener(source, delivery, 0, this::log);
+        listener.settleMillis(0); // a test's results are those its steps make (one test sets it)
         source.listener(listener::onEvent);
     }
 
@@ -58,8 +59,21 @@ class RlimitListenerTest {
         delivery.close();
     }
 
-    private synchronized void log(String line) {
-        log.add(line);
+    /** While set, the worker stops at its next "event:" log line until it is counted down. */
+    private volatile java.util.concurrent.CountDownLatch holdWorker;
+
+    private void log(String line) {
+        java.util.concurrent.CountDownLatch hold = holdWorker;
+        if (hold != null && line.startsWith("event: ")) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            log.add(line);
+        }
     }
 
     private ServiceDefinition service(String description, String... args) throws Exception {
@@ -70,8 +84,7 @@ class RlimitListenerTest {
 
     /** Waits for the work queued now and the evaluations it queues in turn. */
     private void settle() {
-        listener.status();
-        listener.status();
+        listener.sync();
     }
 
     private List<String> results() {
@@ -133,6 +146,39 @@ class RlimitListenerTest {
         assertEquals(List.of(), List.copyOf(source.watches().keySet()));
     }
 
+    @Test
+    void threeServicesWithSixLevelsOnOneProcessEachSeeTheirCrossings() throws Exception {
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(5).write();
+        listener.configure(List.of(service("high", "-C", "nginx", "-r", "nofile", "-w", "90%", "-c", "95%"),
+                service("mid", "-C", "nginx", "-r", "nofile", "-w", "50%", "-c", "60%"),
+                service("low", "-C", "nginx", "-r", "nofile", "-w", "10%", "-c", "20%")));
+        assertEquals(List.of("high 0", "mid 0", "low 0"), results().stream().map(r -> r.substring(0, r.indexOf(' ',
+                r.indexOf(' ') + 1))).toList());
+        assertTrue(log.stream().anyMatch(l -> l.equals("pid 100 nofile: 6 levels, the 4 nearest the usage watched,"
+                + " re-armed as it moves")), log.toString());
+        int[] fds = {150, 250, 550, 650, 920, 960, 550, 150};
+        String[] want = {"low 1", "low 2", "mid 1", "mid 2", "high 1", "high 2", "high 0;mid 1", "low 1;mid 0"};
+        long previous = 5;
+        for (int i = 0; i < fds.length; i++) {
+            proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(fds[i]).write();
+            long value = fds[i];
+            long lo = Math.min(previous, value);
+            long hi = Math.max(previous, value);
+            // the kernel reports a crossing only of an armed level: one must lie on the way
+            assertTrue(source.watches().get(100).resources().get(0).levels().stream()
+                    .anyMatch(l -> l.against(1000) >= lo && l.against(1000) < hi), previous + " -> " + value);
+            previous = value;
+            source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 1, value, 1000));
+            assertEquals(List.of(want[i].split(";")), results().stream().map(r -> r.substring(0, r.indexOf(' ',
+                    r.indexOf(' ') + 1))).sorted().toList(), "at " + fds[i]);
+            List<Level> now = source.watches().get(100).resources().get(0).levels();
+            assertEquals(Levels.armed(SIX_LEVELS, now, value, 1000), now, "armed at " + fds[i]);
+        }
+    }
+
+    private static final List<Level> SIX_LEVELS = java.util.stream.DoubleStream.of(10, 20, 50, 60, 90, 95)
+            .mapToObj(Level::ofLimit).toList();
+
     /** Service "fds" (-C nginx) reporting nginx[100] at 100/1000, its first results and watch calls taken. */
     private void nginxReportedOk() throws Exception {
         proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(100).write();
@@ -162,17 +208,80 @@ class RlimitListenerTest {
     }
 
     @Test
-    void anExitReportedBeforeProcShowsItIsLookedAtAgainUntilItDoes() throws Exception {
+    void anExitIsFinalEvenBeforeProcShowsIt() throws Exception {
         nginxReportedOk();
-        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 100)); // still releasing its memory
-        assertEquals(List.of(), results());
-        proc.process(100, "nginx").zombie().write();
-        List<String> sent = new ArrayList<>();
-        for (int i = 0; i < 100 && sent.isEmpty(); i++) {
-            Thread.sleep(10);
-            sent.addAll(results());
+        proc.process(101, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.onNewProcess(101);
+        assertEquals(List.of("fds 2 RLIMIT CRITICAL - nginx[101] nofile 950/1000 (95%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        source.takeCalls();
+        // 101 exits; /proc still shows it running (the kernel is releasing its memory)
+        source.replay(FakeEventSource.lifecycle(EventKind.EXIT, 101));
+        assertEquals(List.of("fds 0 RLIMIT OK - nginx[100] nofile 100/1000 (10%)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        // nor in any later result: another process's event, the heartbeat
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(850).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 1, 850, 1000));
+        List<String> later = new ArrayList<>(results());
+        listener.heartbeatNow();
+        later.addAll(results());
+        assertEquals(2, later.size(), later.toString());
+        for (String r : later) {
+            assertTrue(r.startsWith("fds 1 RLIMIT WARNING - nginx[100] nofile 850/1000 (85%) | nofile="), r);
         }
-        assertEquals(List.of("fds 2 RLIMIT CRITICAL - no process matched command 'nginx'"), sent);
+        assertEquals(List.of("unwatch 101"), source.takeCalls());
+        // once /proc shows it, and its pid goes to a new nginx, that one is matched
+        proc.process(101, "nginx").startTicks(9999).limit(Resource.NOFILE, 1000, 1000).fds(10).write();
+        listener.onNewProcess(101);
+        assertEquals(List.of("fds 1 RLIMIT WARNING - nginx[100] nofile 850/1000 (85%) (2 processes)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+    }
+
+    @Test
+    void onceTheUsageSettlesOneMoreResultCarriesTheSettledValue() throws Exception {
+        listener.settleMillis(1000);
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(950).write();
+        listener.configure(List.of(service("fds", "-C", "nginx", "-r", "nofile")));
+        results();
+        // back to OK: the result carries the value at the crossing...
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(790).write();
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 2, 0, 790, 1000));
+        assertEquals(List.of("fds 0 RLIMIT OK - nginx[100] nofile 790/1000 (79%)"),
+                results().stream().map(r -> r.replaceAll(" \\|.*", "")).toList());
+        // ...and the usage falls on, past no level: no event
+        proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 1000).fds(11).write();
+        long t0 = System.nanoTime();
+        List<String> sent = new ArrayList<>();
+        TestListener.await("the settled value", 5000, () -> {
+            sent.addAll(results());
+            return !sent.isEmpty();
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(List.of("fds 0 RLIMIT OK - nginx[100] nofile 11/1000 (1%) | nofile=11;800;900;0;1000"), sent);
+        assertTrue(ms >= 500 && ms <= 2000, ms + " ms after the last event's second");
+        // at most one per settle period: nothing more without an event (waiting is the assertion)
+        Thread.sleep(1500);
+        assertEquals(List.of(), results());
+        // a value that did not move sends nothing: an event, the same usage
+        source.replay(FakeEventSource.crossing(100, Resource.NOFILE, 0, 0, 11, 1000));
+        Thread.sleep(1500);
+        assertEquals(List.of(), results());
+    }
+
+    @Test
+    void statusAnswersAtOnceWhileTheWorkerIsBusy() throws Exception {
+        nginxReportedOk();
+        holdWorker = new java.util.concurrent.CountDownLatch(1);
+        try {
+            source.replay(FakeEventSource.lifecycle(EventKind.EXEC, 100)); // the worker stops on it
+            java.util.Map<String, String> status = java.util.concurrent.CompletableFuture.supplyAsync(listener::status)
+                    .get(1, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("pids=[100] state=OK output=RLIMIT OK - nginx[100] nofile 100/1000 (10%) | nofile=100;800;900;0;1000",
+                    status.get("service h;fds"));
+            assertTrue(status.get("counters").startsWith("events=1 "), status.toString());
+        } finally {
+            holdWorker.countDown();
+        }
     }
 
     @Test

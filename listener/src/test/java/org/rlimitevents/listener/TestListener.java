@@ -19,8 +19,9 @@ final class TestListener {
     }
 
     static ListenerMain start(Path dir, Consumer<String> log, String... args) throws Exception {
+        // no heartbeat and no settle results: a test's results are those its steps make
         List<String> all = new ArrayList<>(List.of("--spool-dir", dir.resolve("spool").toString(), "--spool-max-bytes",
-                "1048576", "--heartbeat", "0", "--control-socket", dir.resolve("control").toString()));
+                "1048576", "--heartbeat", "0", "--settle", "0", "--control-socket", dir.resolve("control").toString()));
         all.addAll(List.of(args)); // later options win
         return ListenerMain.start(ListenerOptions.parse(all.toArray(new String[0])), log);
     }

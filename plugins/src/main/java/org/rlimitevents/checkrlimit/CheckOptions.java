@@ -19,12 +19,19 @@ import org.rlimitevents.plugin.Status;
 
 /** check_rlimit's command line, parsed and validated; the listener parses services with it too. */
 public record CheckOptions(ProcessSelection selection, List<Resource> resources, ResourceThresholds thresholds,
-                           LimitKind limit, Status noMatch, int maxLines, int maxBytes, int timeoutSeconds,
+                           LimitKind limit, Status noMatch, int maxLines, int maxBytes, boolean perfdataAll,
+                           int timeoutSeconds,
                            int verbosity, Path procRoot, boolean help, boolean version) {
 
     /** The resources Linux both counts and enforces per process or per user. */
     public static final List<Resource> DEFAULT_RESOURCES = List.of(Resource.NOFILE, Resource.NPROC, Resource.AS,
             Resource.DATA, Resource.STACK, Resource.MEMLOCK, Resource.SIGPENDING, Resource.CPU);
+
+    /**
+     * The default --max-bytes: what Nagios 4 keeps of a plugin's output (MAX_PLUGIN_OUTPUT_LENGTH,
+     * include/nagios.h), the final newline included.
+     */
+    public static final int DEFAULT_MAX_BYTES = 8192;
 
     /** The smallest --max-bytes: room for "RLIMIT CRITICAL - " and a few words. */
     static final int MIN_BYTES = 64;
@@ -44,6 +51,7 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
             new ArgParser.Spec((char) 0, "limit", true),
             new ArgParser.Spec((char) 0, "max-lines", true),
             new ArgParser.Spec((char) 0, "max-bytes", true),
+            new ArgParser.Spec((char) 0, "perfdata", true),
             new ArgParser.Spec('t', "timeout", true),
             new ArgParser.Spec('v', "verbose", false),
             new ArgParser.Spec((char) 0, "proc-root", true),
@@ -95,13 +103,17 @@ public record CheckOptions(ProcessSelection selection, List<Resource> resources,
         LimitKind limit = choice(cl.last("limit", "soft"), "--limit", LimitKind.class);
         Status noMatch = choice(cl.last("no-match", "critical"), "--no-match", Status.class);
         int maxLines = positiveInt(cl.last("max-lines", "25"), "--max-lines");
-        int maxBytes = cl.has("max-bytes") ? positiveInt(cl.last("max-bytes", null), "--max-bytes") : 0;
+        int maxBytes = positiveInt(cl.last("max-bytes", Integer.toString(DEFAULT_MAX_BYTES)), "--max-bytes");
         if (maxBytes > 0 && maxBytes < MIN_BYTES) {
             throw new UsageException("--max-bytes must be at least " + MIN_BYTES);
         }
+        String perfdata = cl.last("perfdata", "worst");
+        if (!perfdata.equals("worst") && !perfdata.equals("all")) {
+            throw new UsageException("--perfdata must be one of [worst, all], not '" + perfdata + "'");
+        }
         int timeout = positiveInt(cl.last("timeout", "10"), "--timeout");
         Path procRoot = path(cl.last("proc-root", "/proc"), "--proc-root");
-        return new CheckOptions(selection, resources, thresholds, limit, noMatch, maxLines, maxBytes, timeout,
+        return new CheckOptions(selection, resources, thresholds, limit, noMatch, maxLines, maxBytes, perfdata.equals("all"), timeout,
                 cl.count("verbose"), procRoot, help, version);
     }
 

@@ -42,11 +42,23 @@ public final class RlimitCheck {
     }
 
     public Evaluation evaluate(ProcFs procFs, int selfPid) throws UsageException {
+        return evaluate(procFs, selfPid, Map.of());
+    }
+
+    /**
+     * An evaluation that leaves out processes known to have exited ({@code exited}: pid → start
+     * time), which /proc still shows as running while the kernel releases their memory and files.
+     */
+    public Evaluation evaluate(ProcFs procFs, int selfPid, Map<Integer, Long> exited) throws UsageException {
         List<Finding> findings = new ArrayList<>();
         Map<Integer, Long> pids = new LinkedHashMap<>();
         ProcessSelection.Selected selected = options.selection().select(procFs, selfPid);
         for (ProcEntry p : selected.processes()) {
             try {
+                Long gone = exited.get(p.pid());
+                if (gone != null && gone == p.startTicks()) {
+                    continue;
+                }
                 List<Finding> ofProcess = new ArrayList<>();
                 for (Resource r : options.resources()) {
                     ofProcess.add(evaluate(p, r, procFs));
@@ -139,17 +151,62 @@ public final class RlimitCheck {
                     + " limits");
         }
 
-        boolean single = processes == 1;
-        List<Perfdata> perfdata = new ArrayList<>();
-        // Perfdata keeps selection order (pid, then resource) so graphs stay stable between runs.
-        for (Finding f : findings) {
-            if (f.usage().isEmpty()) {
-                continue;
-            }
-            String label = single ? f.resource().key : f.pid() + "_" + f.resource().key;
-            OptionalDouble max = Limit.isUnlimited(f.limit()) ? OptionalDouble.empty() : OptionalDouble.of(f.limit());
-            perfdata.add(new Perfdata(label, f.usage(), f.resource().unit.uom, f.thresholds(), OptionalDouble.of(0), max));
-        }
+        List<Perfdata> perfdata = options.perfdataAll() ? perProcess(findings, processes == 1)
+                : worstPerResource(sorted, processes);
         return new CheckResult(status, summary.toString(), lines, perfdata);
+    }
+
+    /** --perfdata=all: one item per process and resource, labelled RES (one process) or PID_RES, selection order. */
+    private static List<Perfdata> perProcess(List<Finding> findings, boolean single) {
+        List<Perfdata> perfdata = new ArrayList<>();
+        for (Finding f : findings) {
+            if (f.usage().isPresent()) {
+                perfdata.add(item(single ? f.resource().key : f.pid() + "_" + f.resource().key, f));
+            }
+        }
+        return perfdata;
+    }
+
+    /**
+     * The default: one item per resource, the worst process's (so the size does not grow with the
+     * processes matched: the output fits Nagios's limits), in the order the resources were asked;
+     * with more than one process, how many matched and how many are at WARNING and CRITICAL.
+     */
+    private List<Perfdata> worstPerResource(List<Finding> worstFirst, int processes) {
+        Map<Resource, Finding> worst = new java.util.EnumMap<>(Resource.class);
+        Map<Integer, Status> perProcess = new java.util.HashMap<>(); // worst first: a process's first is its worst
+        for (Finding f : worstFirst) {
+            if (f.usage().isPresent()) {
+                worst.putIfAbsent(f.resource(), f);
+            }
+            perProcess.putIfAbsent(f.pid(), f.status());
+        }
+        List<Perfdata> perfdata = new ArrayList<>();
+        for (Resource r : options.resources()) {
+            if (worst.containsKey(r)) {
+                perfdata.add(item(r.key, worst.get(r)));
+            }
+        }
+        if (processes > 1) {
+            perfdata.add(count("processes", processes));
+            int warning = 0;
+            int critical = 0;
+            for (Status s : perProcess.values()) { // a loop, not a stream: a one-shot plugin links no lambdas
+                warning += s == Status.WARNING ? 1 : 0;
+                critical += s == Status.CRITICAL ? 1 : 0;
+            }
+            perfdata.add(count("processes_warning", warning));
+            perfdata.add(count("processes_critical", critical));
+        }
+        return perfdata;
+    }
+
+    private static Perfdata item(String label, Finding f) {
+        OptionalDouble max = Limit.isUnlimited(f.limit()) ? OptionalDouble.empty() : OptionalDouble.of(f.limit());
+        return new Perfdata(label, f.usage(), f.resource().unit.uom, f.thresholds(), OptionalDouble.of(0), max);
+    }
+
+    private static Perfdata count(String label, long n) {
+        return new Perfdata(label, OptionalDouble.of(n), "", Thresholds.NONE, OptionalDouble.of(0), OptionalDouble.empty());
     }
 }

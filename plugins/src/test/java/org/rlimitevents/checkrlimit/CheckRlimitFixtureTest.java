@@ -60,11 +60,39 @@ class CheckRlimitFixtureTest {
         proc.process(100, "nginx").limit(Resource.NOFILE, 1000, 4096).fds(850).write();
         proc.process(200, "nginx").limit(Resource.NOFILE, 1000, 4096).fds(950).write();
         proc.process(400, "sshd").limit(Resource.NOFILE, 1000, 4096).fds(990).write();
+        String lines = "CRITICAL: nginx[200] nofile 950/1000 (95%)\n"
+                + "WARNING: nginx[100] nofile 850/1000 (85%)\n"
+                + "OK: nginx[300] nofile 100/1000 (10%)\n";
+        // the default: the worst process per resource, and the counts
+        assertOutput(2, "RLIMIT CRITICAL - nginx[200] nofile 950/1000 (95%), 1 more alert (3 processes)"
+                + " | nofile=950;800;900;0;1000 processes=3;;;0 processes_warning=1;;;0 processes_critical=1;;;0\n"
+                + lines, check("-C", "nginx", "-r", "nofile"));
         assertOutput(2, "RLIMIT CRITICAL - nginx[200] nofile 950/1000 (95%), 1 more alert (3 processes)"
                 + " | 100_nofile=850;800;900;0;1000 200_nofile=950;800;900;0;1000 300_nofile=100;800;900;0;1000\n"
-                + "CRITICAL: nginx[200] nofile 950/1000 (95%)\n"
-                + "WARNING: nginx[100] nofile 850/1000 (85%)\n"
-                + "OK: nginx[300] nofile 100/1000 (10%)\n", check("-C", "nginx", "-r", "nofile"));
+                + lines, check("-C", "nginx", "-r", "nofile", "--perfdata=all"));
+    }
+
+    @Test
+    void fiftyProcessesWithTheDefaultResourcesFitWhatNagiosKeeps() {
+        for (int pid = 1000; pid < 1050; pid++) {
+            proc.process(pid, "php-fpm").uid(33).limit(Resource.NOFILE, 1000, 4096).fds(pid == 1007 ? 950 : 10)
+                    .vmKb("VmSize", 200_000).vmKb("VmData", 50_000).vmKb("VmStk", 132).write();
+        }
+        PluginOutput out = check("-C", "php-fpm");
+        String first = out.text().lines().findFirst().orElseThrow();
+        assertTrue(first.startsWith("RLIMIT CRITICAL - php-fpm[1007] nofile 950/1000 (95%) (50 processes) | nofile=950;"),
+                first);
+        assertTrue(first.endsWith(" processes=50;;;0 processes_warning=0;;;0 processes_critical=1;;;0"), first);
+        assertTrue(first.length() < 1024, first.length() + " bytes: " + first);
+        assertTrue(!first.contains("1000_"), "no per-process items by default: " + first);
+        assertTrue(out.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= CheckOptions.DEFAULT_MAX_BYTES);
+        // every process's items on request, still within what Nagios keeps: the long output goes
+        // first, then the summary shortens ("..."), then the items from the end, whole
+        PluginOutput all = check("-C", "php-fpm", "--perfdata=all");
+        assertEquals(2, all.exitCode());
+        assertEquals(CheckOptions.DEFAULT_MAX_BYTES, all.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertTrue(all.text().matches("RLIMIT CRITICAL - php-fpm\\[10.*\\.\\.\\. \\| 1000_nofile=10;800;900;0;1000 .*[0-9]\n"),
+                all.text().substring(0, 200));
     }
 
     @Test

@@ -33,6 +33,7 @@ class CheckRlimitOptionsTest {
             {"-x"}, {"-w", "2:1"}, {"-r", "files"}, {"-p", "abc"}, {"-p", "0"}, {"--limit", "medium"},
             {"--no-match", "maybe"}, {"-t", "-5"}, {"-a", "(unclosed"}, {"-w", "nofile=abc"}, {"-w", "sockets=5"},
             {"stray"}, {"--unit", "a/b"}, {"--max-lines"}, {"--max-bytes", "63"},
+            {"--perfdata", "every"},
         };
         String[] reasons = {
             "unknown option -x", "invalid range '2:1': start is greater than end", "unknown resource 'files'",
@@ -42,7 +43,7 @@ class CheckRlimitOptionsTest {
             "--timeout must be a positive whole number, not '-5'", "invalid --argument regex: Unclosed group",
             "invalid range 'abc': 'abc' is not a number", "unknown resource 'sockets'",
             "unexpected argument 'stray'", "invalid unit name 'a/b'", "option --max-lines needs a value",
-            "--max-bytes must be at least 64",
+            "--max-bytes must be at least 64", "--perfdata must be one of [worst, all], not 'every'",
         };
         for (int i = 0; i < cases.length; i++) {
             PluginOutput out = CheckRlimit.run(cases[i]);

@@ -33,6 +33,7 @@ final class IcingaArguments {
             new Argument("--limit", "rlimit_limit", false, false),
             new Argument("--max-lines", "rlimit_max_lines", false, false),
             new Argument("--max-bytes", "rlimit_max_bytes", false, false),
+            new Argument("--perfdata", "rlimit_perfdata", false, false),
             new Argument("-t", "rlimit_timeout", false, false),
             new Argument("-v", "rlimit_verbose", false, true));
 

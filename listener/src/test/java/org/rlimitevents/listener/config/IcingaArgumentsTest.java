@@ -52,6 +52,8 @@ class IcingaArgumentsTest {
                         + "\"other\":1}")));
         assertEquals(List.of("-p", "1234", "-w", "80%", "-c", "90%"), IcingaArguments.of(vars(
                 "{\"rlimit_pid\":1234,\"rlimit_verbose\":false}")));
+        assertEquals(List.of("-C", "php-fpm", "-w", "80%", "-c", "90%", "--perfdata", "all"), IcingaArguments.of(vars(
+                "{\"rlimit_command\":\"php-fpm\",\"rlimit_perfdata\":\"all\"}")));
         assertThrows(IllegalArgumentException.class, () -> IcingaArguments.of(vars("{\"rlimit_command\":[\"a\",\"b\"]}")));
         assertThrows(IllegalArgumentException.class, () -> IcingaArguments.of(vars("{\"rlimit_user\":{\"x\":1}}")));
     }
