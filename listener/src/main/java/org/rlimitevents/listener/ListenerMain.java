@@ -349,9 +349,11 @@ public final class ListenerMain implements AutoCloseable {
 
     public static void main(String[] args) {
         PrintStream err = System.err;
+        LogLine lines = LogLine.forEnvironment(System.getenv(), java.time.Clock.systemDefaultZone());
         Consumer<String> log = line -> {
+            String stamped = lines.format(line);
             synchronized (err) {
-                err.println("rlimit-listener: " + line);
+                err.println(stamped);
             }
         };
         ListenerOptions options;

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.rlimitevents.kernel.bpf.BpfEventSource;
 import org.rlimitevents.kernel.bpf.BpfException;
 import org.rlimitevents.kernel.proc.ProcFs;
+import org.rlimitevents.kernel.proc.StatusFile;
 
 /**
  * Opens the best event source this machine allows, by trying: the kernel's own rlimit-events
@@ -53,8 +54,7 @@ public final class EventSources {
                 log.accept("event source: " + describe(tier));
                 return bpf;
             } catch (BpfException e) {
-                String why = e.getMessage() + (e.errno() == BpfException.EPERM
-                        ? " (needs CAP_BPF and CAP_PERFMON, or root; or refused by the kernel's policy)" : "");
+                String why = e.getMessage() + (e.errno() == BpfException.EPERM ? permissionHint() : "");
                 if (forced) {
                     throw new BpfException(tier + " tier forced but unavailable: " + why, e.errno());
                 }
@@ -73,6 +73,26 @@ public final class EventSources {
         log.accept("event source: polling tier (/proc every " + POLL_MIN_MS + "-" + POLL_MAX_MS
                 + " ms by distance to a level; exec/exit from the process connector)");
         return polling;
+    }
+
+    private static final int CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
+
+    /** Why EPERM: the capabilities this process lacks, or, when it has them, the kernel's own refusal. */
+    static String permissionHint() {
+        StatusFile self;
+        try {
+            self = StatusFile.parse(java.nio.file.Files.readString(Path.of("/proc/self/status")));
+        } catch (java.io.IOException e) {
+            return " (needs CAP_BPF and CAP_PERFMON, or root)";
+        }
+        return permissionHint(self);
+    }
+
+    static String permissionHint(StatusFile self) {
+        boolean capable = self.hasEffectiveCapability(CAP_SYS_ADMIN)
+                || self.hasEffectiveCapability(CAP_BPF) && self.hasEffectiveCapability(CAP_PERFMON);
+        return capable ? " (this process has the capabilities: the kernel refused it)"
+                : " (needs CAP_BPF and CAP_PERFMON, or root)";
     }
 
     private static String describe(Tier tier) {

@@ -30,6 +30,12 @@ public final class StatusFile {
         return text.substring(start, end < 0 ? text.length() : end).trim();
     }
 
+    /** Whether capability {@code cap} (linux/capability.h number) is in the effective set (CapEff). */
+    public boolean hasEffectiveCapability(int cap) {
+        String v = field("CapEff");
+        return v != null && (Long.parseUnsignedLong(v, 16) & (1L << cap)) != 0;
+    }
+
     /** A "Vm…: N kB" field in bytes; empty for kernel threads, which have no mm. */
     public OptionalLong bytes(String key) {
         String v = field(key);
