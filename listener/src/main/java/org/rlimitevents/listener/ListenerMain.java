@@ -360,7 +360,7 @@ public final class ListenerMain implements AutoCloseable {
         try {
             options = ListenerOptions.parse(args);
         } catch (ArgParser.ArgException e) {
-            err.print("rlimit-listener: " + e.getMessage() + "\n" + ListenerOptions.USAGE);
+            err.print("rlimit-listener: " + e.getMessage() + "\n" + ListenerOptions.SHORT_USAGE);
             System.exit(2);
             return;
         }

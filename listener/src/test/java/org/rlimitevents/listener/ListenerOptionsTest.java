@@ -1,6 +1,7 @@
 package org.rlimitevents.listener;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URI;
@@ -54,5 +55,14 @@ class ListenerOptionsTest {
         assertEquals(org.rlimitevents.kernel.events.EventSources.Choice.NETLINK,
                 ListenerOptions.parse("--host-name", "h", "--tier", "netlink").tier());
         assertEquals("--tier must be auto, netlink, fexit, tracepoint, sampling or polling", refused("--tier", "bpf"));
+    }
+
+    @Test
+    void getoptFormsAndNoGuessing() throws Exception {
+        assertEquals("h2", ListenerOptions.parse("--host-name=h1", "--host-name", "h2").hostName()); // the last wins
+        assertEquals("Unrecognized option: --host", refused("--host", "h")); // no abbreviations
+        assertEquals("Missing argument for option: heartbeat", refused("--heartbeat"));
+        assertEquals("unexpected argument 'stats'", refused("stats"));
+        assertTrue(ListenerOptions.USAGE.contains("--settle <SECONDS>"), ListenerOptions.USAGE);
     }
 }
