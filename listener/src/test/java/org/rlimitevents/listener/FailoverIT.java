@@ -243,6 +243,7 @@ class FailoverIT {
         // every endpoint down: each named, every result spooled, then delivered in order
         first.stop();
         second.stop();
+        int downFrom = logCopy().size();
         for (int fds : new int[] {950, 850, 100}) {
             int from = logCopy().size(); // an event tier reports while the fds are still being opened
             child.holdFds(fds);
@@ -251,9 +252,15 @@ class FailoverIT {
         }
         TestListener.awaitSpooled(dir);
         assertTrue(logged("no endpoint took the result: "), log.toString());
-        assertTrue(counters().contains(" spooled=3"), counters());
+        // under load an event tier may also report a state passed on the way (WARNING while the fds
+        // climb to 950): every result taken while both were down is spooled, then delivered in order
+        List<Integer> spooled = resultStates(downFrom);
+        assertEquals(List.of(2, 1, 0), spooled.subList(spooled.size() - 3, spooled.size()), log.toString());
+        assertTrue(counters().matches(".* spooled=" + spooled.size() + "\\b.*"), spooled + " " + counters());
         second.start();
-        awaitStates(second, List.of(2, 1, 0, 2, 1, 0));
+        List<Integer> delivered = new ArrayList<>(List.of(2, 1, 0));
+        delivered.addAll(spooled);
+        awaitStates(second, delivered);
         assertEquals(List.of(0, 1, 1), first.states());
         awaitLogged("spooled results delivered", 0);
         assertEquals(0, Files.size(dir.resolve("spool/results.spool")), "nothing left in the spool");
@@ -271,6 +278,19 @@ class FailoverIT {
             Thread.sleep(20);
         }
         assertEquals(states, central.states(), central.describe() + "; log " + logCopy());
+    }
+
+    /** The states of the results logged since line {@code from}, in order. */
+    private List<Integer> resultStates(int from) {
+        List<Integer> states = new ArrayList<>();
+        for (String l : logCopy().subList(from, logCopy().size())) {
+            int at = l.startsWith("result ") ? l.indexOf(": RLIMIT ") : -1;
+            if (at >= 0) {
+                String word = l.substring(at + ": RLIMIT ".length()).split(" ", 2)[0];
+                states.add(List.of("OK", "WARNING", "CRITICAL", "UNKNOWN").indexOf(word));
+            }
+        }
+        return states;
     }
 
     private void awaitLogged(String text, int from) throws Exception {
