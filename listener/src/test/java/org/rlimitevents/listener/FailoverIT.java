@@ -154,13 +154,9 @@ class FailoverIT {
     @Test
     void twoIcingaInstances() throws Exception {
         child = TestListener.holder(dir, 100);
-        first = new IcingaCentral(dir.resolve("icinga1"), dir.resolve("holder.pid"));
-        second = new IcingaCentral(dir.resolve("icinga2"), dir.resolve("holder.pid"));
+        Path cas = twoIcingas();
         IcingaFixture one = ((IcingaCentral) first).icinga;
         IcingaFixture two = ((IcingaCentral) second).icinga;
-        // the CA and credentials are one for both (an HA pair: one cluster CA, API users synced)
-        Path cas = dir.resolve("cas.crt");
-        Files.writeString(cas, Files.readString(one.caFile) + Files.readString(two.caFile));
         scenario("--icinga-api", one.url() + "," + two.url(), "--icinga-ca", cas.toString(),
                 "--icinga-credentials", secret("sender:" + IcingaFixture.PASSWORD).toString());
     }
@@ -168,12 +164,9 @@ class FailoverIT {
     @Test
     void watchesFromIcingaComeFromTheFirstThatAnswers() throws Exception {
         child = TestListener.holder(dir, 850);
-        first = new IcingaCentral(dir.resolve("icinga1"), dir.resolve("holder.pid"));
-        second = new IcingaCentral(dir.resolve("icinga2"), dir.resolve("holder.pid"));
+        Path cas = twoIcingas();
         IcingaFixture one = ((IcingaCentral) first).icinga;
         IcingaFixture two = ((IcingaCentral) second).icinga;
-        Path cas = dir.resolve("cas.crt");
-        Files.writeString(cas, Files.readString(one.caFile) + Files.readString(two.caFile));
         first.stop();
         listener = TestListener.start(dir, line -> {
             synchronized (log) {
@@ -185,6 +178,19 @@ class FailoverIT {
         assertTrue(logged("watching 1 service(s)"), log.toString());
         awaitStates(second, List.of(1));
         assertEquals(List.of(), first.states());
+    }
+
+    /**
+     * Two private Icinga 2 instances as {@link #first} and {@link #second}; returns their CAs in one
+     * file (an HA pair has one cluster CA and synced API users: one --icinga-ca, one credentials file).
+     */
+    private Path twoIcingas() throws Exception {
+        first = new IcingaCentral(dir.resolve("icinga1"), dir.resolve("holder.pid"));
+        second = new IcingaCentral(dir.resolve("icinga2"), dir.resolve("holder.pid"));
+        Path cas = dir.resolve("cas.crt");
+        Files.writeString(cas, Files.readString(((IcingaCentral) first).icinga.caFile)
+                + Files.readString(((IcingaCentral) second).icinga.caFile));
+        return cas;
     }
 
     @Test
