@@ -141,9 +141,11 @@ public final class RlimitListener implements AutoCloseable {
             services.putAll(next);
             published = List.copyOf(services.values());
             log.accept("watching " + services.size() + " service(s)");
-            for (ServiceState s : services.values()) {
-                evaluate(s, Send.ON_STATE);
-            }
+            inRound(() -> {
+                for (ServiceState s : services.values()) {
+                    evaluate(s, Send.ON_STATE);
+                }
+            });
         });
         // Start-up (or reload) work frees native memory for a while after it is done: the JIT's
         // arenas go back to malloc only at the JVM's next 5-second pool cleaning.
@@ -231,11 +233,30 @@ public final class RlimitListener implements AutoCloseable {
     private void evaluateDirty() {
         List<ServiceState> now = new ArrayList<>(dirty);
         dirty.clear();
-        for (ServiceState s : now) {
-            if (services.get(s.definition.key()) == s) { // not replaced by a reload meanwhile
-                evaluate(s, Send.ON_STATE);
+        inRound(() -> {
+            for (ServiceState s : now) {
+                if (services.get(s.definition.key()) == s) { // not replaced by a reload meanwhile
+                    evaluate(s, Send.ON_STATE);
+                }
             }
+        });
+    }
+
+    /** The /proc snapshots of the round of evaluations under way (see {@link #inRound}); null between rounds. */
+    private Map<Path, ProcFs> round;
+
+    /** Evaluations run together share one snapshot of /proc: one walk for all their selections. */
+    private void inRound(Runnable evaluations) {
+        round = new HashMap<>();
+        try {
+            evaluations.run();
+        } finally {
+            round = null;
         }
+    }
+
+    private ProcFs procFs(Path root) {
+        return round == null ? ProcFs.at(root) : round.computeIfAbsent(root, r -> ProcFs.at(r).round());
     }
 
     private void attachNew(int tgid) {
@@ -330,9 +351,25 @@ public final class RlimitListener implements AutoCloseable {
             return;
         }
         s.settlePending = false;
-        if (services.get(s.definition.key()) == s) {
-            evaluate(s, Send.ON_VALUE);
+        if (settled.isEmpty()) { // behind the settles queued now: those that settle together share a round
+            worker.execute(this::evaluateSettled);
         }
+        settled.add(s);
+    }
+
+    /** Services settled since the last {@link #evaluateSettled}, to evaluate together. */
+    private final Set<ServiceState> settled = new java.util.LinkedHashSet<>();
+
+    private void evaluateSettled() {
+        List<ServiceState> now = new ArrayList<>(settled);
+        settled.clear();
+        inRound(() -> {
+            for (ServiceState s : now) {
+                if (services.get(s.definition.key()) == s) {
+                    evaluate(s, Send.ON_VALUE);
+                }
+            }
+        });
     }
 
     /**
@@ -361,9 +398,11 @@ public final class RlimitListener implements AutoCloseable {
 
     /** The heartbeat: every service's current result, sent whether or not it changed. */
     private void beat() {
-        for (ServiceState s : services.values()) {
-            evaluate(s, Send.ALWAYS);
-        }
+        inRound(() -> {
+            for (ServiceState s : services.values()) {
+                evaluate(s, Send.ALWAYS);
+            }
+        });
     }
 
     /** Runs check_rlimit's evaluation for a service, re-watches its processes, sends if changed. */
@@ -376,7 +415,7 @@ public final class RlimitListener implements AutoCloseable {
             if (s.definition.options() == null) {
                 throw new UsageException(s.definition.problem());
             }
-            ev = new RlimitCheck(s.definition.options()).evaluate(ProcFs.at(s.definition.options().procRoot()),
+            ev = new RlimitCheck(s.definition.options()).evaluate(procFs(s.definition.options().procRoot()),
                     selfPid, exited);
             out = FORMATTER.format(ev.result());
         } catch (UsageException | RuntimeException e) {

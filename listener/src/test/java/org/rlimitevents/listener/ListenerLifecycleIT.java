@@ -64,20 +64,14 @@ class ListenerLifecycleIT {
         return tiers;
     }
 
-    /** A passive service on testhost checked with these check_rlimit arguments (no ';': Nagios's comment). */
     private static String service(String description, String args) {
-        return String.join("\n", "define service {", "  host_name testhost", "  service_description " + description,
-                "  check_command check_rlimit_args!" + args, "  max_check_attempts 1", "  check_interval 1",
-                "  retry_interval 1", "  check_period 24x7", "  notification_period 24x7", "  contacts nobody",
-                "  active_checks_enabled 0", "  passive_checks_enabled 1", "  check_freshness 1",
-                "  freshness_threshold 3600", "  flap_detection_enabled 0", "}");
+        return NagiosFixture.argsService(description, args);
     }
 
     private void startNagios(String... services) throws Exception {
         Prerequisites.requireRoot();
-        nagios = new NagiosFixture(dir.resolve("nagios"), String.join("\n", "define command {",
-                "  command_name check_rlimit_args", "  command_line " + NagiosFixture.PLUGIN + " $ARG1$", "}",
-                String.join("\n", services)));
+        nagios = new NagiosFixture(dir.resolve("nagios"), NagiosFixture.ARGS_COMMAND + "\n"
+                + String.join("\n", services));
     }
 
     private void startListener(String... extra) throws Exception {

@@ -108,6 +108,19 @@ final class NagiosFixture implements AutoCloseable {
                 "  freshness_threshold " + freshness, "  flap_detection_enabled 0", "}");
     }
 
+    /** The command {@link #argsService} uses: check_rlimit with its arguments as written. */
+    static final String ARGS_COMMAND = String.join("\n", "define command {", "  command_name check_rlimit_args",
+            "  command_line " + PLUGIN + " $ARG1$", "}");
+
+    /** A passive service on testhost checked with these check_rlimit arguments (no ';': Nagios's comment). */
+    static String argsService(String description, String args) {
+        return String.join("\n", "define service {", "  host_name testhost", "  service_description " + description,
+                "  check_command check_rlimit_args!" + args, "  max_check_attempts 1", "  check_interval 1",
+                "  retry_interval 1", "  check_period 24x7", "  notification_period 24x7", "  contacts nobody",
+                "  active_checks_enabled 0", "  passive_checks_enabled 1", "  check_freshness 1",
+                "  freshness_threshold 3600", "  flap_detection_enabled 0", "}");
+    }
+
     void start() throws Exception {
         Files.deleteIfExists(commandFile);
         Files.deleteIfExists(statusFile);

@@ -138,10 +138,12 @@ public record ProcessSelection(List<Integer> pids, List<Path> pidfiles, String c
             if (!named) {
                 return false;
             }
-        } else if (p.stat().kernelThread() || p.pid() == parentOf(procFs, selfPid)) {
+        } else if (p.stat().kernelThread()) {
             return false;
         }
-        return !p.stat().dead() && matches(p);
+        // the cheap tests on this process first: the caller's parent costs a read of /proc, and a
+        // listener asks every service about every new process on the host
+        return !p.stat().dead() && matches(p) && (explicit || p.pid() != parentOf(procFs, selfPid));
     }
 
     private static int parentOf(ProcFs procFs, int selfPid) {

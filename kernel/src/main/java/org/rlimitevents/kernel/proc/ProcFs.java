@@ -23,6 +23,9 @@ public final class ProcFs {
     /** Not counted in per-user task counts: this JVM's own threads are no load of the user it checks. */
     private final int excluded;
     private Map<Integer, Long> tasksByUid;
+    /** In a round (see {@link #round}): the listing and each process's entry, read once; else null. */
+    private List<Integer> listed;
+    private Map<Integer, ProcEntry> entries;
 
     public ProcFs(Path root, FdCounter fdCounter) {
         this(root, fdCounter, -1);
@@ -65,6 +68,17 @@ public final class ProcFs {
         return new ProcFs(root, fdCounter, excluded);
     }
 
+    /**
+     * A snapshot for one round over many selections (a listener evaluating its services together):
+     * /proc is listed once and each process's files are read at most once in it, so a round costs
+     * one walk, not one per service.
+     */
+    public ProcFs round() {
+        ProcFs r = new ProcFs(root, fdCounter, excluded);
+        r.entries = new HashMap<>();
+        return r;
+    }
+
     public Path root() {
         return root;
     }
@@ -75,6 +89,9 @@ public final class ProcFs {
 
     /** Every thread-group id, ascending. (File.list: no Path object or stream per entry.) */
     public List<Integer> pids() {
+        if (entries != null && listed != null) {
+            return listed;
+        }
         String[] names = root.toFile().list();
         if (names == null) {
             throw new IllegalStateException("cannot list " + root);
@@ -86,14 +103,24 @@ public final class ProcFs {
             }
         }
         Collections.sort(pids);
+        if (entries != null) {
+            listed = Collections.unmodifiableList(pids);
+            return listed;
+        }
         return pids;
     }
 
     public ProcEntry process(int pid) {
+        if (entries != null) {
+            return entries.computeIfAbsent(pid, p -> new ProcEntry(this, p, root.resolve(Integer.toString(p))));
+        }
         return new ProcEntry(this, pid, root.resolve(Integer.toString(pid)));
     }
 
     public boolean exists(int pid) {
+        if (listed != null && Collections.binarySearch(listed, pid) >= 0) {
+            return true; // listed in this round (a read of one gone since throws ProcessGoneException)
+        }
         return Files.isDirectory(root.resolve(Integer.toString(pid)));
     }
 
