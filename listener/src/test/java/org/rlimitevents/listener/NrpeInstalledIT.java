@@ -175,10 +175,12 @@ class NrpeInstalledIT {
 
     @Test
     void v4PacketsCutAt64KiBAndMaxBytesFitsTheOutputKeepingThePerfdata() throws Exception {
-        many = new ProcessBuilder("bash", "-c", "for i in $(seq 400); do sleep " + MARK + " & done; wait")
+        // ~150 bytes of long output per process: 520 of them go well past NRPE v4's 65504 bytes
+        // (the first line is the worst process's perfdata plus counts, whatever their number)
+        many = new ProcessBuilder("bash", "-c", "for i in $(seq 520); do sleep " + MARK + " & done; wait")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("many.log").toFile()).start();
         for (int i = 0; i < 200 && Commands.exec(List.of("pgrep", "-c", "-f", "^sleep " + MARK + "$"), 10).stdout()
-                .strip().equals("400") == false; i++) {
+                .strip().equals("520") == false; i++) {
             Thread.sleep(50);
         }
         String full = local("many").stdout();
