@@ -177,7 +177,9 @@ class NrpeInstalledIT {
     void v4PacketsCutAt64KiBAndMaxBytesFitsTheOutputKeepingThePerfdata() throws Exception {
         // ~150 bytes of long output per process: 520 of them go well past NRPE v4's 65504 bytes
         // (the first line is the worst process's perfdata plus counts, whatever their number)
-        many = new ProcessBuilder("bash", "-c", "for i in $(seq 520); do sleep " + MARK + " & done; wait")
+        // the mark as bash's $0, so that the spawning shell's own command line never reads "sleep MARK"
+        // (it matched, and its memory grows as it forks: two runs of the check then disagreed)
+        many = new ProcessBuilder("bash", "-c", "for i in $(seq 520); do sleep \"$0\" & done; wait", MARK)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("many.log").toFile()).start();
         for (int i = 0; i < 200 && Commands.exec(List.of("pgrep", "-c", "-f", "^sleep " + MARK + "$"), 10).stdout()
                 .strip().equals("520") == false; i++) {
